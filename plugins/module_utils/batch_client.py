@@ -1,0 +1,298 @@
+# -*- coding: utf-8 -*-
+# Copyright: azure_batch.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A small client of the Batch data-plane REST API: one session, retries, paging, JSON in and out.
+
+It knows nothing of Ansible, so scripts and tests can use it directly.
+"""
+
+import email.utils
+import json
+import random
+import time
+import uuid
+from urllib.parse import quote, urlsplit
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+except ImportError:
+    requests = None
+    HTTPAdapter = object
+
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import BatchError, parse_error_body
+
+DEFAULT_API_VERSION = '2024-07-01.20.0'
+RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
+# After these answers to a write, the service may or may not have applied it.
+OUTCOME_UNKNOWN_STATUSES = frozenset((500, 502, 504))
+POST_CONTENT_TYPE = 'application/json; odata=minimalmetadata'
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 30.0
+MAX_ERROR_BODY = 65536
+
+
+class BatchResponse:
+    """What a successful call returned, with the ids needed to trace it."""
+
+    def __init__(self, status, headers, body, client_request_id, attempts, outcome_unknown):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.request_id = headers.get('request-id')
+        self.client_request_id = headers.get('client-request-id') or client_request_id
+        self.etag = headers.get('ETag')
+        self.last_modified = headers.get('Last-Modified')
+        self.attempts = attempts
+        self.outcome_unknown = outcome_unknown
+
+
+class BatchClient:
+    """Talks to one Batch account endpoint with one connection pool and one credential."""
+
+    def __init__(self, batch_url, auth, api_version=DEFAULT_API_VERSION, verify=True, server_timeout=None,
+                 retries=4, retry_budget=120.0, request_timeout=60.0, pool_size=16, on_event=None,
+                 sleep=time.sleep, clock=time.monotonic, rng=random.random):
+        if requests is None:
+            raise BatchError('The Python library requests is required; install it with pip install requests.')
+        self.base_url = batch_url.rstrip('/')
+        self._host = urlsplit(self.base_url).netloc.lower()
+        self.auth = auth
+        self.api_version = api_version
+        self.verify = verify
+        self.server_timeout = server_timeout
+        self.retries = retries
+        self.retry_budget = retry_budget
+        self.timeouts = (min(10.0, request_timeout), request_timeout)
+        self.on_event = on_event or (lambda event: None)
+        self._sleep, self._clock, self._rng = sleep, clock, rng
+        self.requests_sent = 0
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, 1), max_retries=0)
+        self.session.mount('https://', adapter)
+        self.session.mount('http://', adapter)
+
+    def close(self):
+        self.session.close()
+
+    # Resources ---------------------------------------------------------------------------------
+
+    def get_job(self, job_id, select=None):
+        return self.request('GET', '/jobs/%s' % _segment(job_id), query=_odata(select=select))
+
+    def get_task(self, job_id, task_id, select=None):
+        return self.request('GET', '/jobs/%s/tasks/%s' % (_segment(job_id), _segment(task_id)),
+                            query=_odata(select=select))
+
+    def terminate_job(self, job_id, reason=None, force=None, conditions=None, client_request_id=None):
+        query = {'force': 'true'} if force else None
+        body = {'terminateReason': reason} if reason else None
+        return self.request('POST', '/jobs/%s/terminate' % _segment(job_id), query=query, body=body,
+                            headers=conditions, expected=(202,), client_request_id=client_request_id)
+
+    def terminate_task(self, job_id, task_id, conditions=None, client_request_id=None):
+        return self.request('POST', '/jobs/%s/tasks/%s/terminate' % (_segment(job_id), _segment(task_id)),
+                            headers=conditions, expected=(204,), client_request_id=client_request_id)
+
+    def list_jobs(self, filter_=None, select=None, expand=None, max_results=None):
+        return self._list('/jobs', filter_, select, expand, max_results)
+
+    def list_tasks(self, job_id, filter_=None, select=None, expand=None, max_results=None):
+        return self._list('/jobs/%s/tasks' % _segment(job_id), filter_, select, expand, max_results)
+
+    def _list(self, path, filter_, select, expand, max_results):
+        """Yield every item, following odata.nextLink, stopping after max_results items."""
+        query = _odata(filter_=filter_, select=select, expand=expand)
+        if max_results:
+            query['maxresults'] = str(min(max_results, 1000))
+        count = 0
+        url = None
+        while True:
+            if url is None:
+                page = self.request('GET', path, query=query).body or {}
+            else:
+                page = self.request('GET', url, absolute=True).body or {}
+            for item in page.get('value') or []:
+                yield item
+                count += 1
+                if max_results and count >= max_results:
+                    return
+            url = page.get('odata.nextLink')
+            if not url:
+                return
+
+    def wait_for(self, fetch, done, timeout, interval=0.5, max_interval=5.0):
+        """Poll fetch() until done(result) or timeout seconds pass; return (result, seconds, finished)."""
+        start = self._clock()
+        result = fetch()
+        while not done(result):
+            remaining = timeout - (self._clock() - start)
+            if remaining <= 0:
+                return result, self._clock() - start, False
+            self._sleep(min(interval, remaining))
+            interval = min(interval * 1.5, max_interval)
+            result = fetch()
+        return result, self._clock() - start, True
+
+    # Transport ---------------------------------------------------------------------------------
+
+    def request(self, method, path, query=None, body=None, headers=None, expected=(200,),
+                client_request_id=None, absolute=False):
+        """Send one logical request, retrying transient failures; return a BatchResponse or raise BatchError."""
+        url, params = self._url(path, query, absolute)
+        client_request_id = client_request_id or str(uuid.uuid4())
+        data = json.dumps(body).encode('utf-8') if body is not None else None
+        base_headers = {'client-request-id': client_request_id, 'return-client-request-id': 'true',
+                        'Accept': 'application/json'}
+        if method != 'GET':
+            base_headers['Content-Type'] = POST_CONTENT_TYPE
+        base_headers.update({k: v for k, v in (headers or {}).items() if v})
+        deadline = self._clock() + self.retry_budget
+        outcome_unknown = False
+        attempt = 0
+        while True:
+            attempt += 1
+            send_headers = dict(base_headers, **{'ocp-date': email.utils.formatdate(usegmt=True)})
+            try:
+                self.requests_sent += 1
+                response = self.session.request(method, url, params=params, data=data, headers=send_headers,
+                                                auth=self.auth, timeout=self.timeouts, verify=self.verify,
+                                                allow_redirects=False)
+            except requests.exceptions.SSLError as exc:
+                raise BatchError('TLS verification of %s failed (%s); set ca_path to trust a private CA.'
+                                 % (self.base_url, _reason(exc)), client_request_id=client_request_id) from None
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                    requests.exceptions.ChunkedEncodingError) as exc:
+                outcome_unknown = outcome_unknown or (method != 'GET' and _may_have_arrived(exc))
+                delay = self._backoff(attempt)
+                if self._can_retry(attempt, delay, deadline):
+                    self._event(method, path, attempt, delay, error=_reason(exc))
+                    continue
+                raise BatchError('Could not reach the Batch service at %s after %d attempt(s): %s.'
+                                 % (self.base_url, attempt, _reason(exc)), client_request_id=client_request_id,
+                                 outcome_unknown=outcome_unknown) from None
+            if response.status_code in expected:
+                return BatchResponse(response.status_code, response.headers, _json_or_none(response),
+                                     client_request_id, attempt, outcome_unknown)
+            if response.status_code in RETRY_STATUSES:
+                delay = _retry_after(response.headers)
+                delay = self._backoff(attempt) if delay is None else delay
+                if self._can_retry(attempt, delay, deadline):
+                    outcome_unknown = outcome_unknown or (method != 'GET' and response.status_code in OUTCOME_UNKNOWN_STATUSES)
+                    self._event(method, path, attempt, delay, status=response.status_code)
+                    response.close()
+                    continue
+            raise error_from_response(response, client_request_id, outcome_unknown, attempt)
+
+    def _url(self, path, query, absolute):
+        params = dict(query or {})
+        if absolute:
+            # odata.nextLink: follow it only on this account's host, so the credential never leaves it.
+            if urlsplit(path).netloc.lower() != self._host:
+                raise BatchError('Refusing to follow a paging link to another host: %s.' % urlsplit(path).netloc)
+            url = path
+            if 'api-version=' not in path:
+                params['api-version'] = self.api_version
+        else:
+            url = self.base_url + path
+            params['api-version'] = self.api_version
+        if self.server_timeout:
+            params['timeout'] = str(self.server_timeout)
+        return url, params
+
+    def _backoff(self, attempt):
+        """Full-jitter exponential backoff (the AWS architecture blog's "full jitter")."""
+        return self._rng() * min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt - 1)))
+
+    def _can_retry(self, attempt, delay, deadline):
+        if attempt > self.retries or self._clock() + delay > deadline:
+            return False
+        self._sleep(delay)
+        return True
+
+    def _event(self, method, path, attempt, delay, status=None, error=None):
+        self.on_event({'event': 'retry', 'method': method, 'path': urlsplit(path).path, 'status': status,
+                       'error': error, 'attempt': attempt, 'delay': round(delay, 3)})
+
+
+def error_from_response(response, client_request_id=None, outcome_unknown=False, attempts=1):
+    text = response.text[:MAX_ERROR_BODY] if response.content else ''
+    code, message, values = parse_error_body(text)
+    request_id = response.headers.get('request-id')
+    summary = 'HTTP %d' % response.status_code
+    if code:
+        summary += ' ' + code
+    if message:
+        summary += ': ' + message
+    elif not code:
+        summary += ' (%s)' % (response.reason or 'no error body')
+    if attempts > 1:
+        summary += ' (after %d attempts)' % attempts
+    return BatchError(summary, status=response.status_code, code=code, service_message=message, values=values,
+                      request_id=request_id,
+                      client_request_id=response.headers.get('client-request-id') or client_request_id,
+                      outcome_unknown=outcome_unknown)
+
+
+def _segment(value):
+    return quote(str(value), safe='')
+
+
+def _odata(filter_=None, select=None, expand=None):
+    query = {}
+    if filter_:
+        query['$filter'] = filter_
+    if select:
+        query['$select'] = select if isinstance(select, str) else ','.join(select)
+    if expand:
+        query['$expand'] = expand if isinstance(expand, str) else ','.join(expand)
+    return query
+
+
+def _json_or_none(response):
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise BatchError('The Batch service answered HTTP %d with a body that is not JSON.' % response.status_code,
+                         status=response.status_code, request_id=response.headers.get('request-id')) from None
+
+
+def _retry_after(headers):
+    """Seconds to wait from Retry-After (seconds or HTTP-date) or the millisecond variants; None if absent."""
+    for name in ('retry-after-ms', 'x-ms-retry-after-ms'):
+        if headers.get(name):
+            try:
+                return max(0.0, float(headers[name]) / 1000.0)
+            except ValueError:
+                pass
+    value = headers.get('Retry-After')
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _reason(exc):
+    """The innermost readable cause of a requests exception, without URLs' query strings."""
+    text = str(exc)
+    for marker in ("Caused by ", "(Caused by "):
+        if marker in text:
+            text = text.split(marker, 1)[1]
+    return text.strip('()') or exc.__class__.__name__
+
+
+def _may_have_arrived(exc):
+    """False only when the request certainly never reached the server (connection refused or connect timeout)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return False
+    text = repr(exc)
+    return 'NewConnectionError' not in text and 'NameResolutionError' not in text

@@ -1,0 +1,123 @@
+# -*- coding: utf-8 -*-
+# Copyright: azure_batch.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one error type of the collection and the parser of Batch error bodies.
+
+A BatchError never holds a secret: the service echoes a Shared Key signature inside
+AuthenticationErrorDetail, so every text taken from a response passes through redact().
+"""
+
+import json
+import re
+
+# Longest error text kept from a response that is not Batch JSON (an HTML page from a proxy, say).
+MAX_TEXT = 300
+
+_QUOTED_SIGNATURE = re.compile(r"(found in the HTTP request ')[^']*(')")
+_STRING_TO_SIGN = re.compile(r"(Server used following string to sign: ')[\s\S]*?('\.?$|$)")
+_BEARER_OR_KEY = re.compile(r"((?:Bearer|SharedKey)\s+)[A-Za-z0-9._:+/=-]+")
+_SERVICE_SUFFIX = re.compile(r"\s*RequestId:\S*\s*Time:\S*\s*$")
+
+
+def redact(text):
+    """Remove signatures, strings-to-sign and credentials the service may echo back."""
+    if not text:
+        return text
+    text = _QUOTED_SIGNATURE.sub(r"\1<redacted>\2", text)
+    text = _STRING_TO_SIGN.sub(r"\1<redacted>\2", text)
+    return _BEARER_OR_KEY.sub(r"\1<redacted>", text)
+
+
+class BatchError(Exception):
+    """A failed call to the Batch service (or to reach it), described for a person and a program."""
+
+    def __init__(self, message, status=None, code=None, service_message=None, values=None,
+                 request_id=None, client_request_id=None, outcome_unknown=False):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.service_message = service_message
+        self.values = values or []
+        self.request_id = request_id
+        self.client_request_id = client_request_id
+        # True when an earlier attempt of the same request may have been applied by the service
+        # (its answer was lost); the runner needs it to report `changed` truthfully.
+        self.outcome_unknown = outcome_unknown
+
+    def detail(self):
+        """The structured fields returned with a failure."""
+        return {
+            'status': self.status,
+            'error': {'code': self.code, 'message': self.service_message, 'values': self.values},
+            'request_id': self.request_id,
+            'client_request_id': self.client_request_id,
+        }
+
+    def __str__(self):
+        return self.message
+
+
+def parse_error_body(text):
+    """Return (code, message, values) from a Batch OData error body; tolerate anything else."""
+    if not text:
+        return None, None, []
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return None, _plain_text_excerpt(text), []
+    if not isinstance(body, dict):
+        return None, _plain_text_excerpt(text), []
+    # Entra ID token errors use error/error_description instead of code/message.
+    code = body.get('code') or body.get('error')
+    message = body.get('message')
+    if isinstance(message, dict):
+        message = message.get('value')
+    if message is None:
+        message = body.get('error_description')
+    values = []
+    for item in body.get('values') or []:
+        if isinstance(item, dict):
+            values.append({'key': str(item.get('key')), 'value': redact(str(item.get('value')))})
+    return (str(code) if code is not None else None,
+            redact(_strip_service_suffix(str(message))) if message is not None else None,
+            values)
+
+
+def _strip_service_suffix(message):
+    """Batch appends "\\nRequestId:...\\nTime:..." to every message; the request id is reported apart."""
+    return _SERVICE_SUFFIX.sub('', message).strip()
+
+
+def _plain_text_excerpt(text):
+    text = re.sub(r'<[^>]*>', ' ', text)
+    text = ' '.join(text.split())
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT] + '...'
+    return redact(text) or None
+
+
+# Code (or HTTP status) -> what the user can do about it, appended to the failure sentence.
+_HINTS = {
+    'JobNotFound': 'set ignore_missing: true if a missing job is expected',
+    'TaskNotFound': 'set ignore_missing: true if a missing task is expected',
+    'ConditionNotMet': 'the if_match / if_none_match / if_modified_since / if_unmodified_since condition was not met, so nothing was changed',
+    'AuthenticationFailed': 'check batch_account_name and batch_account_key (or the Entra ID identity and its role on the account) and batch_url',
+    'InvalidAuthenticationInfo': 'check the credential options and batch_url',
+    'MissingRequiredQueryParameter': 'check api_version',
+    'InvalidQueryParameterValue': 'check api_version, server_timeout and the filter',
+    'UnsupportedQueryParameter': 'check api_version; force needs 2024-07-01.20.0 or later',
+    401: 'the Entra ID token was rejected: check tenant, cloud_environment and the identity\'s role on the Batch account',
+    403: 'the credential is not allowed to do this: check the credential and its role on the Batch account',
+    429: 'the account is throttled: retry later or lower parallel',
+    503: 'the service is busy: retry later',
+}
+
+
+def describe(err, action):
+    """One sentence for a failure: what we tried, what the service said, what to do."""
+    hint = _HINTS.get(err.code) or _HINTS.get(err.status)
+    sentence = 'Could not %s: %s' % (action, err.message.rstrip('.'))
+    if hint:
+        sentence += '; ' + hint
+    return sentence + '.'

@@ -1,0 +1,131 @@
+# -*- coding: utf-8 -*-
+# Copyright: azure_batch.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""BatchModule: AnsibleModule plus the shared options, input checks, client and the one failure mapper."""
+
+import importlib.util
+import os
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+try:
+    import requests  # noqa: F401  pylint: disable=unused-import
+    REQUESTS_IMPORT_ERROR = None
+except ImportError:
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_auth import CLOUDS
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_client import BatchClient, DEFAULT_API_VERSION
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_credentials import (
+    AUTH_SOURCES, CredentialError, option_or_env, resolve,
+)
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import describe
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate import build_result
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import (
+    InputError, check_api_version, check_batch_url, check_range, check_uuid,
+)
+
+
+def shared_argument_spec():
+    """The connection and authentication options of every module (doc fragment azure_batch.ops.auth)."""
+    return dict(
+        batch_url=dict(type='str'),
+        auth_source=dict(type='str', default='auto', choices=list(AUTH_SOURCES)),
+        batch_account_name=dict(type='str'),
+        batch_account_key=dict(type='str', no_log=True),
+        client_id=dict(type='str'),
+        secret=dict(type='str', no_log=True),
+        tenant=dict(type='str'),
+        client_certificate_path=dict(type='path'),
+        client_certificate_password=dict(type='str', no_log=True),
+        msi_client_id=dict(type='str'),
+        federated_token_file=dict(type='path', no_log=False),
+        profile=dict(type='str'),
+        cloud_environment=dict(type='str', choices=sorted(CLOUDS)),
+        authority_host=dict(type='str'),
+        validate_certs=dict(type='bool', default=True),
+        ca_path=dict(type='path'),
+        api_version=dict(type='str', default=DEFAULT_API_VERSION),
+        server_timeout=dict(type='int'),
+        request_timeout=dict(type='float', default=60.0),
+        retries=dict(type='int', default=4),
+        client_request_id=dict(type='str'),
+    )
+
+
+class BatchModule:
+    """Wraps an AnsibleModule (composition): checks input before any request and maps errors to failures."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = shared_argument_spec()
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        self.retry_events = []
+        self._client = None
+        if REQUESTS_IMPORT_ERROR:
+            self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        try:
+            self.batch_url = check_batch_url(option_or_env(self.params, 'batch_url', os.environ))
+            check_api_version(self.params['api_version'])
+            check_range('server_timeout', self.params['server_timeout'], 1, 30)
+            check_range('request_timeout', self.params['request_timeout'], 1, 600)
+            check_range('retries', self.params['retries'], 0, 10)
+            if self.params['client_request_id']:
+                self.params['client_request_id'] = check_uuid('client_request_id', self.params['client_request_id'])
+            self.credentials = resolve(self.params)
+        except (InputError, CredentialError) as exc:
+            self.module.fail_json(msg=str(exc))
+        if self.credentials.source != 'shared_key' and importlib.util.find_spec('azure.identity') is None:
+            self.module.fail_json(msg=missing_required_lib('azure-identity', reason='auth_source %s' % self.credentials.source))
+        if self.params['validate_certs'] is False:
+            self.module.warn('validate_certs is false: the TLS certificate of %s is not verified.' % self.batch_url)
+
+    @property
+    def diff(self):
+        return self.module._diff  # pylint: disable=protected-access
+
+    def validate(self, check, *args):
+        """Run one input check; fail the module with its sentence if it does not pass."""
+        try:
+            return check(*args)
+        except InputError as exc:
+            return self.module.fail_json(msg=str(exc))
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = BatchClient(
+                self.batch_url, self.credentials.build(), api_version=self.params['api_version'],
+                verify=self.credentials.verify, server_timeout=self.params['server_timeout'],
+                retries=self.params['retries'], request_timeout=self.params['request_timeout'],
+                pool_size=self.params.get('parallel') or 1, on_event=self.retry_events.append)
+        return self._client
+
+    def common_result(self):
+        result = {'auth_source_used': self.credentials.used}
+        if self.module._verbosity >= 3:  # pylint: disable=protected-access
+            result['retry_log'] = list(self.retry_events)
+        return result
+
+    def exit(self, **result):
+        self.module.exit_json(**dict(self.common_result(), **result))
+
+    def exit_with_results(self, kind, results, single):
+        """Finish a terminate run: warnings, the result (and diff), failed if any resource failed."""
+        for item in results:
+            if item.get('warning'):
+                self.module.warn(item['warning'])
+        result, failure = build_result(kind, results, single=single, diff=self.diff)
+        if failure:
+            self.fail(failure, **result)
+        self.exit(**result)
+
+    def fail(self, msg, **result):
+        self.module.fail_json(msg=msg, **dict(self.common_result(), **result))
+
+    def fail_from_error(self, err, action, **result):
+        """The one mapper from a BatchError to a failed task: a sentence plus the structured fields."""
+        self.fail(describe(err, action), **dict(err.detail(), **result))

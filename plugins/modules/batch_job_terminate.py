@@ -1,0 +1,304 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: azure_batch.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r'''
+module: batch_job_terminate
+short_description: Terminate Azure Batch jobs, only when they still run
+version_added: 1.0.0
+description:
+  - Terminates one job, a list of jobs, or every job matching an OData filter in an Azure Batch account, through the
+    Batch REST API (Job - Terminate).
+  - Reads each job first and acts only when it is V(active), V(disabling), V(disabled) or V(enabling); a job that is
+    V(terminating) or V(completed) is left alone and reported unchanged, a job being deleted is reported unchanged with a warning.
+  - A conflict answer from the service (C(JobCompleted), C(JobBeingTerminated)) after the read means someone else
+    finished the job meanwhile; it is reported unchanged. After a request whose answer was lost, the same answer means
+    this module's request took effect, and it is reported changed.
+  - Terminating a job terminates its running tasks; its active tasks stay active and are never scheduled.
+  - Many jobs are handled in one call with bounded parallel requests, one connection pool and one token.
+author:
+  - azure_batch.ops contributors
+options:
+  job_id:
+    description:
+      - The id of the job to terminate. Batch ids are case-insensitive.
+      - Exactly one of O(job_id), O(job_ids) and O(job_filter) is required.
+    type: str
+    aliases: [id]
+  job_ids:
+    description:
+      - Ids of jobs to terminate in one call.
+    type: list
+    elements: str
+  job_filter:
+    description:
+      - An OData C($filter) selecting the jobs to terminate, for example V(state eq 'active').
+      - Jobs listed by the filter are not read again.
+    type: str
+  terminate_reason:
+    description:
+      - The text to record as the job's C(executionInfo.terminateReason). The service default is C(UserTerminate).
+    type: str
+  force:
+    description:
+      - Terminate the job even if the nodes have not fully processed the termination. Needs O(api_version) 2024-07-01.20.0 or later.
+    type: bool
+    default: false
+  if_match:
+    description:
+      - Terminate only if the job's current ETag is exactly this value.
+    type: str
+  if_none_match:
+    description:
+      - Terminate only if the job's current ETag is not this value.
+    type: str
+  if_modified_since:
+    description:
+      - Terminate only if the job was modified after this time (RFC 1123 or ISO 8601).
+    type: str
+  if_unmodified_since:
+    description:
+      - Terminate only if the job was not modified after this time (RFC 1123 or ISO 8601).
+    type: str
+  ignore_missing:
+    description:
+      - Report a job that does not exist as unchanged (with RV(jobs[].missing=true)) instead of failing.
+    type: bool
+    default: false
+  parallel:
+    description:
+      - How many jobs to handle at once, 1 to 64.
+    type: int
+    default: 16
+extends_documentation_fragment:
+  - azure_batch.ops.auth
+  - azure_batch.ops.wait
+  - azure_batch.ops.attributes
+attributes:
+  check_mode:
+    description: Reads the jobs and predicts the result; sends no terminate request and never waits.
+    support: full
+  diff_mode:
+    description: Shows the state before and after for each job.
+    support: full
+  idempotent:
+    description: A second run finds the jobs terminating or completed and changes nothing.
+    support: full
+notes:
+  - Each job costs one read and, when it needs terminating, one terminate request; O(job_filter) replaces the reads
+    with one list request per page. O(wait=true) adds polling reads.
+seealso:
+  - module: azure_batch.ops.batch_task_terminate
+  - module: azure_batch.ops.batch_job_info
+  - name: Job - Terminate (Batch REST API)
+    description: The operation this module calls.
+    link: https://learn.microsoft.com/rest/api/batchservice/job/terminate
+'''
+
+EXAMPLES = r'''
+- name: Terminate a job (Shared Key from AZURE_BATCH_ACCOUNT / AZURE_BATCH_ACCESS_KEY)
+  azure_batch.ops.batch_job_terminate:
+    batch_url: https://myaccount.westeurope.batch.azure.com
+    job_id: nightly-render
+    terminate_reason: Cancelled by the operations team
+
+- name: Terminate a job and wait until it is completed
+  azure_batch.ops.batch_job_terminate:
+    batch_url: https://myaccount.westeurope.batch.azure.com
+    job_id: nightly-render
+    wait: true
+    wait_timeout: 600
+
+- name: Terminate several jobs with a service principal, accepting ones already deleted
+  azure_batch.ops.batch_job_terminate:
+    batch_url: https://myaccount.westeurope.batch.azure.com
+    auth_source: client_secret
+    client_id: "{{ sp_client_id }}"
+    secret: "{{ sp_secret }}"
+    tenant: "{{ sp_tenant }}"
+    job_ids: [ingest-01, ingest-02, ingest-03]
+    ignore_missing: true
+
+- name: Terminate every active job created before a cut-off, with a managed identity
+  azure_batch.ops.batch_job_terminate:
+    batch_url: https://myaccount.westeurope.batch.azure.com
+    auth_source: msi
+    job_filter: "state eq 'active' and creationTime lt DateTime'2026-11-01T00:00:00Z'"
+    parallel: 32
+
+- name: Terminate only if nobody changed the job since it was read
+  azure_batch.ops.batch_job_terminate:
+    batch_url: https://myaccount.westeurope.batch.azure.com
+    job_id: nightly-render
+    if_match: "{{ job_info.jobs[0].e_tag }}"
+'''
+
+RETURN = r'''
+changed:
+  description: Whether any job was terminated (or, in check mode, would be).
+  returned: always
+  type: bool
+state_before:
+  description: The job's state when it was read, with O(job_id).
+  returned: when O(job_id) is used
+  type: str
+  sample: active
+state:
+  description:
+    - The job's state after the call, with O(job_id). V(terminating) right after a terminate request, V(completed) after waiting.
+    - Null when the job does not exist and O(ignore_missing=true).
+  returned: when O(job_id) is used
+  type: str
+  sample: terminating
+job:
+  description:
+    - The job after the call, with snake_case keys, with O(job_id).
+    - Without O(wait), it is the job as read, with C(state), C(previous_state) and C(e_tag) updated from the terminate answer.
+  returned: when O(job_id) is used and the job exists
+  type: dict
+  sample: {id: nightly-render, state: terminating, previous_state: active, e_tag: '0x8DCF3C954A84EB0'}
+request_id:
+  description: The service's C(request-id) of the terminate request (or of the read, if nothing was sent).
+  returned: when O(job_id) is used
+  type: str
+client_request_id:
+  description: The C(client-request-id) of that request.
+  returned: when O(job_id) is used
+  type: str
+missing:
+  description: True when the job does not exist and O(ignore_missing=true).
+  returned: when O(job_id) is used and the job does not exist
+  type: bool
+waited:
+  description: Whether the module waited for a job to complete.
+  returned: always
+  type: bool
+wait_seconds:
+  description: How long it waited, in seconds (the longest wait for many jobs).
+  returned: always
+  type: float
+jobs:
+  description: One entry per job, in the order given (or listed).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The job id.
+      type: str
+    state_before:
+      description: The state read before acting.
+      type: str
+    state:
+      description: The state after the call.
+      type: str
+    changed:
+      description: Whether this job was terminated.
+      type: bool
+    request_id:
+      description: The service's C(request-id) of the last request for this job.
+      type: str
+    client_request_id:
+      description: The C(client-request-id) of that request.
+      type: str
+    job:
+      description: The job after the call, snake_case.
+      type: dict
+    missing:
+      description: True when the job does not exist and O(ignore_missing=true).
+      type: bool
+    warning:
+      description: Why the job was left alone, when that needs attention (for example it is being deleted).
+      type: str
+    error:
+      description: Why this job failed - C(msg), C(status), C(error.code), C(error.message), C(error.values), C(request_id).
+      type: dict
+    failed:
+      description: True when this job failed.
+      type: bool
+summary:
+  description: Counts of the jobs handled.
+  returned: always
+  type: dict
+  sample: {total: 3, changed: 2, unchanged: 1, failed: 0, missing: 0}
+auth_source_used:
+  description: The credential source used; with O(auth_source=auto) this is the one it picked. Never the secret.
+  returned: always
+  type: str
+  sample: shared_key
+retry_log:
+  description: Every retried request (method, path, status or error, attempt, delay), at verbosity 3 (C(-vvv)) or more.
+  returned: at -vvv
+  type: list
+  elements: dict
+status:
+  description: The HTTP status of the failed request.
+  returned: on failure from the service
+  type: int
+error:
+  description: The Batch error - C(code), C(message) and C(values).
+  returned: on failure from the service
+  type: dict
+diff:
+  description: The state before and after, in diff mode.
+  returned: in diff mode
+  type: dict
+'''
+
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_conditions import headers_from_options
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import BatchError
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_module import BatchModule
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate import (
+    JOB, Target, TerminateRunner,
+)
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import check_id, check_ids, check_range
+
+ARGUMENT_SPEC = dict(
+    job_id=dict(type='str', aliases=['id']),
+    job_ids=dict(type='list', elements='str'),
+    job_filter=dict(type='str'),
+    terminate_reason=dict(type='str'),
+    force=dict(type='bool', default=False),
+    if_match=dict(type='str'),
+    if_none_match=dict(type='str'),
+    if_modified_since=dict(type='str'),
+    if_unmodified_since=dict(type='str'),
+    ignore_missing=dict(type='bool', default=False),
+    wait=dict(type='bool', default=False),
+    wait_timeout=dict(type='int', default=300),
+    parallel=dict(type='int', default=16),
+)
+
+
+def main():
+    batch = BatchModule(ARGUMENT_SPEC, supports_check_mode=True,
+                        mutually_exclusive=[('job_id', 'job_ids', 'job_filter')],
+                        required_one_of=[('job_id', 'job_ids', 'job_filter')])
+    params = batch.params
+    if params['job_id'] is not None:
+        batch.validate(check_id, 'job_id', params['job_id'])
+    job_ids = batch.validate(check_ids, 'job_ids', params['job_ids']) if params['job_ids'] is not None else None
+    batch.validate(check_range, 'wait_timeout', params['wait_timeout'], 1)
+    batch.validate(check_range, 'parallel', params['parallel'], 1, 64)
+    conditions = batch.validate(headers_from_options, params)
+
+    if params['job_filter'] is not None:
+        try:
+            targets = [Target(JOB, job['id'], resource=job)
+                       for job in batch.client.list_jobs(params['job_filter'], select=JOB.select)]
+        except BatchError as err:
+            batch.fail_from_error(err, 'list the jobs matching job_filter')
+    else:
+        targets = [Target(JOB, job_id) for job_id in job_ids or [params['job_id']]]
+
+    runner = TerminateRunner(batch.client, check_mode=batch.check_mode, conditions=conditions,
+                             terminate_reason=params['terminate_reason'], force=params['force'],
+                             ignore_missing=params['ignore_missing'], wait=params['wait'],
+                             wait_timeout=params['wait_timeout'], parallel=params['parallel'],
+                             client_request_id=params['client_request_id'])
+    batch.exit_with_results(JOB, runner.run(targets), single=params['job_id'] is not None)
+
+
+if __name__ == '__main__':
+    main()
