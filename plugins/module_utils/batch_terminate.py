@@ -130,7 +130,9 @@ class TerminateRunner:
             result['warning'] = "%s is being deleted; it was not terminated." % target.label().capitalize()
         if decision == TERMINATE:
             resource = self._terminate(target, result, resource)
-        if self.wait and result['state'] not in ('completed', 'deleting', None):
+        # A posted terminate is confirmed by a read even when its answer implies 'completed' (tasks, 204).
+        if self.wait and result['state'] is not None and (
+                result['changed'] or result['state'] not in ('completed', 'deleting')):
             resource = self._wait(target, result, resource)
         result[target.kind.name] = snake_resource(resource)
 

@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+"""batch_job_info and batch_task_info against the emulator: get, filter, select, paging, max_results."""
+
+from ansible_collections.azure_batch.ops.plugins.modules import batch_job_info, batch_task_info
+from ansible_collections.azure_batch.ops.tests.unit.plugins.modules.conftest import requests_for
+
+
+def test_job_info_get_and_missing(run_module, emulator, unique):
+    job_id = unique('job')
+    emulator.admin.add_job(job_id, state='disabled')
+    result = run_module(batch_job_info, job_id=job_id, select=['id', 'state'])
+    assert result['changed'] is False and result['jobs'] == [{'id': job_id, 'state': 'disabled'}]
+    assert run_module(batch_job_info, job_id=unique('gone'))['jobs'] == []
+
+
+def test_job_info_follows_paging(run_module, emulator, unique):
+    prefix = unique('page')
+    ids = ['%s-%02d' % (prefix, n) for n in range(7)]
+    for job_id in ids:
+        emulator.admin.add_job(job_id, state='active')
+    emulator.admin.config(page_size=3)
+    try:
+        filter_ = ' or '.join("id eq '%s'" % job_id for job_id in ids)
+        result = run_module(batch_job_info, filter=filter_, select=['id'])
+        limited = run_module(batch_job_info, filter=filter_, max_results=4)
+    finally:
+        emulator.admin.config(page_size=1000)
+    assert sorted(job['id'] for job in result['jobs']) == ids
+    assert len(limited['jobs']) == 4
+
+
+def test_task_info_filter_and_check_mode(run_module, emulator, unique):
+    job_id = unique('job')
+    emulator.admin.add_job(job_id, tasks=[{'id': 'a', 'state': 'running'}, {'id': 'b', 'state': 'active'}])
+    result = run_module(batch_task_info, check_mode=True, job_id=job_id, filter="state eq 'running'")
+    assert [task['id'] for task in result['tasks']] == ['a'] and result['changed'] is False
+    one = run_module(batch_task_info, job_id=job_id, task_id='b')
+    assert one['tasks'][0]['state'] == 'active' and 'e_tag' in one['tasks'][0]
+    assert all(entry['method'] == 'GET' for entry in requests_for(emulator, '/jobs/' + job_id))
+
+
+def test_bad_filter_is_a_clear_failure(run_module, emulator):
+    result = run_module(batch_job_info, filter="name eq 'x'")
+    assert result['failed'] is True and result['status'] == 400
+    assert result['msg'].startswith('Could not read the jobs: HTTP 400')
