@@ -137,10 +137,11 @@ class TerminateRunner:
         result[target.kind.name] = snake_resource(resource)
 
     def _terminate(self, target, result, resource):
-        if self.conditions and not conditions_met(self.conditions, resource.get('eTag'), resource.get('lastModified')):
-            raise BatchError('HTTP 412 ConditionNotMet: the condition is not met for the %s as read' % target.kind.name,
-                             status=412, code='ConditionNotMet')
         if self.check_mode:
+            # Outside check mode the service evaluates the conditions; here we predict its answer.
+            if self.conditions and not conditions_met(self.conditions, resource.get('eTag'), resource.get('lastModified')):
+                raise BatchError('HTTP 412 ConditionNotMet (predicted from the %s as read)' % target.kind.name,
+                                 status=412, code='ConditionNotMet')
             result['changed'] = True
             result['state'] = target.kind.state_after_terminate
             return dict(resource, state=result['state'])
