@@ -1,0 +1,336 @@
+"""Jobs and tasks with the Batch state machines, ETags and Last-Modified times (thread-safe).
+
+State changes that the real service makes in the background (a terminating job completing after a
+while) are applied lazily, whenever the job is next looked at, at the time they were due. No thread
+runs in the background, so tests see the same result however they are scheduled.
+"""
+
+import threading
+import time
+
+from .errors import BatchApiError
+from .resources import Job, Snapshot, Task
+from .wire import etag_for_ticks, parse_iso, ticks
+
+JOB_STATES = ("active", "disabling", "disabled", "enabling", "terminating", "completed", "deleting")
+TASK_STATES = ("active", "preparing", "running", "completed")
+
+# Terminate Job: the 409 answer in states that cannot be terminated (active, disabling, disabled and enabling can).
+JOB_TERMINATE_CONFLICTS = {"terminating": "JobBeingTerminated", "completed": "JobCompleted", "deleting": "JobBeingDeleted"}
+# Terminate Task on a task that can still end, inside a job in these states (unverified: no
+# recording exists; by analogy with Task_Reactivate). A terminating job's tasks may still be ended.
+TASK_TERMINATE_JOB_CONFLICTS = {"completed": "JobCompleted", "deleting": "JobBeingDeleted"}
+STARTED_TASK_STATES = ("preparing", "running")
+
+DEFAULT_TERMINATE_REASON = "UserTerminate"
+# How a task ended by terminate (its own, or its job's) looks. Unverified: no public recording of a
+# user-terminated task exists. category/code/message follow third-party dumps of real tasks; the exit
+# code is what a killed Linux process reports. A task that never started gets no exitCode.
+TERMINATED_TASK_EXIT_CODE = 137
+TERMINATED_TASK_FAILURE = {"category": "usererror", "code": "TaskEnded", "message": "Task Was Ended by User Request"}
+FAILED_TASK_FAILURE = {"category": "usererror", "code": "FailureExitCode",
+                       "message": "The task exited with an exit code representing a failure"}
+
+# The state a seeded resource is taken to have left, when the seed does not say.
+_JOB_PREVIOUS = {"disabling": "active", "disabled": "disabling", "enabling": "disabled",
+                 "terminating": "active", "completed": "active", "deleting": "active"}
+_TASK_PREVIOUS = {"preparing": "active", "running": "active", "completed": "running"}
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+
+class SeedError(ValueError):
+    """A seed or admin change the emulator cannot apply; ``status`` is the admin API's answer."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.status = status
+
+
+class Store:
+    """All jobs and tasks of the emulated account. Every public method is atomic."""
+
+    def __init__(self, config, clock=time.time):
+        self.config = config  # reads config.terminate_delay
+        self.clock = clock
+        self.base_url = "https://127.0.0.1"
+        self._lock = threading.Lock()
+        self._jobs = {}
+        self._last_ticks = 0
+
+    # -- Batch API operations -------------------------------------------------------------------
+    def get_job(self, job_id):
+        with self._lock:
+            return self._job_snapshot(self._job(job_id))
+
+    def list_jobs(self):
+        with self._lock:
+            jobs = [self._job(job.id) for job in self._jobs.values()]
+            return [self._job_snapshot(job) for job in sorted(jobs, key=lambda j: j.id.lower())]
+
+    def get_task(self, job_id, task_id):
+        with self._lock:
+            job = self._job(job_id)
+            return self._task_snapshot(job, self._task(job, task_id))
+
+    def list_tasks(self, job_id):
+        with self._lock:
+            job = self._job(job_id)
+            return [self._task_snapshot(job, job.tasks[key]) for key in sorted(job.tasks)]
+
+    def terminate_job(self, job_id, reason=None, force=False, check=None):
+        """Terminate Job; ``check(etag, modified)`` raises when a conditional header is not met."""
+        with self._lock:
+            job = self._job(job_id)
+            if check:
+                check(job.etag, job.modified)
+            if job.state in JOB_TERMINATE_CONFLICTS:
+                raise BatchApiError(JOB_TERMINATE_CONFLICTS[job.state])
+            now = self.clock()
+            job.move_to("terminating", now)
+            job.pending_reason = reason or DEFAULT_TERMINATE_REASON
+            # force: the emulator completes at once (the service skips waiting for the nodes).
+            job.complete_at = now if force else now + float(self.config.terminate_delay)
+            self._touch(job, now)
+            return self._job_snapshot(job)
+
+    def terminate_task(self, job_id, task_id, check=None):
+        with self._lock:
+            job = self._job(job_id)
+            task = self._task(job, task_id)
+            if check:
+                check(task.etag, task.modified)
+            if task.state == "completed":
+                raise BatchApiError("TaskCompleted")
+            if job.state in TASK_TERMINATE_JOB_CONFLICTS:
+                raise BatchApiError(TASK_TERMINATE_JOB_CONFLICTS[job.state])
+            self._end_task(task, self.clock())
+            return self._task_snapshot(job, task)
+
+    # -- admin operations -------------------------------------------------------------------------
+    def reset(self):
+        with self._lock:
+            self._jobs.clear()
+
+    def seed(self, job_specs):
+        """Replace every job and task with the given ones; returns (jobs, tasks) counts."""
+        with self._lock:
+            now = self.clock()
+            jobs = {}
+            for spec in job_specs:
+                job = self._new_job(spec, now)
+                if job.id.lower() in jobs:
+                    raise SeedError(f"job id {job.id!r} appears twice")
+                jobs[job.id.lower()] = job
+            self._jobs = jobs
+            return len(jobs), sum(len(job.tasks) for job in jobs.values())
+
+    def add_job(self, spec):
+        with self._lock:
+            job = self._new_job(spec, self.clock())
+            if job.id.lower() in self._jobs:
+                raise SeedError(f"job {job.id!r} exists", 409)
+            self._jobs[job.id.lower()] = job
+            return len(job.tasks)
+
+    def add_tasks(self, job_id, task_specs):
+        with self._lock:
+            job = self._admin_job(job_id)
+            now = self.clock()
+            tasks = {}
+            for spec in task_specs:
+                task = self._new_task(spec, now, job.pool_id)
+                if task.id.lower() in job.tasks or task.id.lower() in tasks:
+                    raise SeedError(f"task {task.id!r} exists in job {job.id!r}", 409)
+                tasks[task.id.lower()] = task
+            job.tasks.update(tasks)
+            return len(tasks)
+
+    def set_job_state(self, job_id, state, complete_after=None, terminate_reason=None):
+        """Put a job into a state as is (no cascade to tasks). A terminating job stays so unless
+        complete_after (seconds) is given."""
+        _check_state(state, JOB_STATES, "job")
+        with self._lock:
+            job = self._admin_job(job_id)
+            now = self.clock()
+            if state != job.state:
+                job.move_to(state, now)
+            job.complete_at = None
+            if state != "completed":
+                job.end_time = job.terminate_reason = None
+            if state == "terminating":
+                job.pending_reason = terminate_reason or DEFAULT_TERMINATE_REASON
+                if complete_after is not None:
+                    job.complete_at = now + float(complete_after)
+            if state == "completed":
+                job.end_time = now
+                job.terminate_reason = terminate_reason or job.pending_reason or DEFAULT_TERMINATE_REASON
+            self._touch(job, now)
+
+    def set_task_state(self, job_id, task_id, state, result=None, exit_code=None):
+        _check_state(state, TASK_STATES, "task")
+        with self._lock:
+            job = self._admin_job(job_id)
+            task = job.tasks.get(task_id.lower())
+            if task is None:
+                raise SeedError(f"no task {task_id!r} in job {job.id!r}", 404)
+            now = self.clock()
+            if state != task.state:
+                task.move_to(state, now)
+            _settle_task(task, now, result, exit_code)
+            self._touch(task, now)
+
+    def summary(self):
+        with self._lock:
+            jobs = [self._job(job.id) for job in self._jobs.values()]
+            return [{"id": job.id, "state": job.state,
+                     "tasks": [{"id": task.id, "state": task.state} for task in job.tasks.values()]} for job in jobs]
+
+    # -- internals (lock held) --------------------------------------------------------------------
+    def _job(self, job_id):
+        job = self._jobs.get(job_id.lower())
+        if job is None:
+            raise BatchApiError("JobNotFound")
+        self._advance(job)
+        return job
+
+    def _admin_job(self, job_id):
+        job = self._jobs.get(job_id.lower())
+        if job is None:
+            raise SeedError(f"no job {job_id!r}", 404)
+        self._advance(job)
+        return job
+
+    @staticmethod
+    def _task(job, task_id):
+        task = job.tasks.get(task_id.lower())
+        if task is None:
+            raise BatchApiError("TaskNotFound")
+        return task
+
+    def _advance(self, job):
+        if job.state != "terminating" or job.complete_at is None or self.clock() < job.complete_at:
+            return
+        when = job.complete_at
+        job.move_to("completed", when)
+        job.end_time = when
+        job.terminate_reason = job.pending_reason or DEFAULT_TERMINATE_REASON
+        job.complete_at = None
+        self._touch(job, when)
+        for task in job.tasks.values():
+            if task.state in STARTED_TASK_STATES:
+                self._end_task(task, when)
+
+    def _end_task(self, task, when):
+        started = task.state in STARTED_TASK_STATES
+        task.move_to("completed", when)
+        task.end_time = when
+        task.result = "failure"
+        task.failure_info = dict(TERMINATED_TASK_FAILURE)
+        task.exit_code = TERMINATED_TASK_EXIT_CODE if started else None
+        self._touch(task, when)
+
+    def _touch(self, resource, when):
+        self._last_ticks = max(ticks(when), self._last_ticks + 1)
+        resource.modified = when
+        resource.etag = etag_for_ticks(self._last_ticks)
+
+    def _job_snapshot(self, job):
+        return Snapshot(job.render(self.base_url), job.etag, job.modified, job.fields())
+
+    def _task_snapshot(self, job, task):
+        return Snapshot(task.render(self.base_url, job.id), task.etag, task.modified, task.fields())
+
+    def _new_job(self, spec, now):
+        extra = _spec_extra(spec, ("id", "state", "tasks", "creationTime", "stateTransitionTime", "previousState",
+                                   "terminateReason", "complete_after"))
+        job = Job(_spec_id(spec, "job"), _spec_state(spec, JOB_STATES, "job"), _spec_time(spec, "creationTime", now), extra)
+        _place_in_state(job, spec, now, _JOB_PREVIOUS)
+        if job.state == "terminating":
+            job.pending_reason = spec.get("terminateReason") or DEFAULT_TERMINATE_REASON
+            if spec.get("complete_after") is not None:
+                job.complete_at = now + float(spec["complete_after"])
+        if job.state == "completed":
+            job.end_time = job.state_time
+            job.terminate_reason = spec.get("terminateReason") or DEFAULT_TERMINATE_REASON
+        self._touch(job, job.state_time)
+        for task_spec in spec.get("tasks") or []:
+            task = self._new_task(task_spec, now, job.pool_id)
+            if task.id.lower() in job.tasks:
+                raise SeedError(f"task id {task.id!r} appears twice in job {job.id!r}")
+            job.tasks[task.id.lower()] = task
+        return job
+
+    def _new_task(self, spec, now, pool_id):
+        extra = _spec_extra(spec, ("id", "state", "creationTime", "stateTransitionTime", "previousState", "result", "exitCode"))
+        task = Task(_spec_id(spec, "task"), _spec_state(spec, TASK_STATES, "task"), _spec_time(spec, "creationTime", now), extra)
+        task.pool_id = pool_id
+        _place_in_state(task, spec, now, _TASK_PREVIOUS)
+        _settle_task(task, task.state_time, spec.get("result"), spec.get("exitCode"))
+        self._touch(task, task.state_time)
+        return task
+
+
+def _check_state(state, allowed, kind):
+    if state not in allowed:
+        raise SeedError(f"{kind} state must be one of {', '.join(allowed)}; got {state!r}")
+
+
+def _spec_id(spec, kind):
+    if not isinstance(spec, dict):
+        raise SeedError(f"a {kind} must be a JSON object")
+    rid = spec.get("id")
+    if not isinstance(rid, str) or not 1 <= len(rid) <= 64 or not set(rid) <= _ID_CHARS:
+        raise SeedError(f"{kind} id must be 1-64 letters, digits, hyphens or underscores; got {rid!r}")
+    return rid
+
+
+def _spec_state(spec, allowed, kind):
+    state = spec.get("state", "active")
+    _check_state(state, allowed, kind)
+    return state
+
+
+def _spec_time(spec, key, default):
+    value = spec.get(key)
+    if value is None:
+        return default
+    parsed = parse_iso(str(value))
+    if parsed is None:
+        raise SeedError(f"{key} must be an ISO 8601 date-time; got {value!r}")
+    return parsed
+
+
+def _spec_extra(spec, consumed):
+    return {key: value for key, value in spec.items() if key not in consumed}
+
+
+def _place_in_state(resource, spec, now, previous_for):
+    """Give a seeded resource the transition fields of having reached its state."""
+    if resource.state == "active" and "previousState" not in spec:
+        resource.state_time = _spec_time(spec, "stateTransitionTime", resource.creation_time)
+    else:
+        resource.previous_state = spec.get("previousState") or previous_for.get(resource.state, "active")
+        resource.previous_state_time = resource.creation_time
+        resource.state_time = _spec_time(spec, "stateTransitionTime", max(now, resource.creation_time))
+    resource.modified = resource.state_time
+
+
+def _settle_task(task, when, result=None, exit_code=None):
+    """Fill the execution fields a task in its state has."""
+    if task.state == "active":
+        task.start_time = task.end_time = task.exit_code = task.result = task.failure_info = None
+        return
+    if task.start_time is None:
+        if task.state in STARTED_TASK_STATES:
+            task.start_time = task.state_time
+        elif task.previous_state in STARTED_TASK_STATES:
+            task.start_time = task.previous_state_time
+    if task.state != "completed":
+        return
+    task.end_time = when
+    task.result = result or task.result or "success"
+    if task.result == "success":
+        task.exit_code, task.failure_info = (0 if exit_code is None else int(exit_code)), None
+    else:
+        task.exit_code = 1 if exit_code is None else int(exit_code)
+        task.failure_info = task.failure_info or dict(FAILED_TASK_FAILURE)

@@ -1,0 +1,53 @@
+"""Shared pytest set-up for the unit tests: markers and the `emulator` fixture.
+
+`emulator` is one Batch emulator (tests/emulator) per test process, shared by every test that
+asks for it: give each test its own job ids, or reset it through `emulator.admin`.
+ansible-test runs each test in a forked child, where a session fixture would start afresh
+and never stop; so the emulator starts in the parent once collection shows a test needs it,
+and keeps serving the children from there.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+MARKERS = (
+    'slow: takes seconds (waiting, retries with back-off); deselect with -m "not slow"',
+)
+
+_RUNNING = []
+
+
+def _emulator():
+    """Return this process's emulator, starting it on first use."""
+    if not _RUNNING:
+        from ansible_collections.azure_batch.ops.tests.emulator import Emulator  # pylint: disable=import-outside-toplevel
+
+        instance = Emulator()
+        instance.start()
+        _RUNNING.append(instance)
+    return _RUNNING[0]
+
+
+def pytest_configure(config):
+    """Register the markers (ansible-test runs pytest with --strict-markers)."""
+    for marker in MARKERS:
+        config.addinivalue_line('markers', marker)
+
+
+def pytest_collection_modifyitems(items):
+    """Start the emulator before any test forks, if a collected test uses it."""
+    if any('emulator' in item.fixturenames for item in items):
+        _emulator()
+
+
+def pytest_sessionfinish():
+    """Stop the emulator this process started."""
+    while _RUNNING:
+        _RUNNING.pop().stop()
+
+
+@pytest.fixture(scope='session')
+def emulator():
+    """The running Batch emulator: .url, .ca_path, .account_name, .account_key, .identity, .admin, .env()."""
+    return _emulator()
