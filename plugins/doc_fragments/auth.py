@@ -20,7 +20,8 @@ options:
       - V(auto) uses the first complete credential in this order, from options or environment variables -
         V(shared_key), V(client_secret), V(certificate), V(workload_identity), V(credential_file) (when the file has the profile),
         V(msi) (when E(IDENTITY_ENDPOINT) or E(MSI_ENDPOINT) is set), V(cli) (when C(az) is on E(PATH)). The result's
-        RV(auth_source_used) says which one it used.
+        RV(auth_source_used) says which one it used. A partial credential (for example an account name without its key)
+        fails, naming what is missing. On an Azure VM nothing announces the managed identity; use V(msi) there.
       - V(shared_key) signs requests with O(batch_account_name) and O(batch_account_key).
       - V(env) reads a Shared Key, client secret, certificate or federated token credential only from environment variables.
       - V(client_secret), V(certificate), V(workload_identity), V(msi) and V(cli) get a Microsoft Entra ID token with
@@ -28,7 +29,9 @@ options:
         and AzureCliCredential.
       - V(credential_file) reads O(profile) from C(~/.azure/credentials) (or C($AZURE_CONFIG_DIR/credentials)), which holds
         C(batch_account_name) and C(batch_account_key), or C(client_id), C(secret) and C(tenant).
-      - V(default) uses azure-identity's DefaultAzureCredential chain.
+      - V(default) uses azure-identity's DefaultAzureCredential chain, which reads azure-identity's own environment variables
+        (E(AZURE_CLIENT_SECRET) and E(AZURE_TENANT_ID), not E(AZURE_SECRET) and E(AZURE_TENANT)); its workload identity
+        credential takes the authority only from E(AZURE_AUTHORITY_HOST).
     type: str
     default: auto
     choices: [auto, shared_key, env, client_secret, certificate, msi, workload_identity, cli, credential_file, default]
@@ -77,7 +80,7 @@ options:
   cloud_environment:
     description:
       - The Azure cloud, which decides the Entra ID authority and the Batch token scope.
-        Defaults to E(AZURE_CLOUD_ENVIRONMENT), then V(AzureCloud).
+        Defaults to E(AZURE_CLOUD_ENVIRONMENT), then V(AzureCloud). Shared Key does not use it.
     type: str
     choices: [AzureChinaCloud, AzureCloud, AzureUSGovernment]
   authority_host:
@@ -87,7 +90,8 @@ options:
     type: str
   validate_certs:
     description:
-      - Verify the TLS certificate of the Batch endpoint and the identity endpoints. Turning it off prints a warning.
+      - Verify the TLS certificate of the Batch endpoint and the identity endpoints (Entra ID and the managed identity
+        endpoint; C(az) has its own settings). Turning it off prints a warning.
     type: bool
     default: true
   ca_path:

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import threading
 import time
 
@@ -36,6 +37,9 @@ _SIGNED_HEADERS = (
     'Content-Encoding', 'Content-Language', 'Content-Length', 'Content-MD5', 'Content-Type', 'Date',
     'If-Modified-Since', 'If-Match', 'If-None-Match', 'If-Unmodified-Since', 'Range',
 )
+
+# "AADSTS7000215: Invalid client secret provided. ..." up to the end of its line.
+_AADSTS_LINE = re.compile(r'AADSTS\d+:[^\r\n]*')
 
 # Refresh a bearer token this many seconds before it expires.
 _TOKEN_REFRESH_MARGIN = 300
@@ -116,8 +120,9 @@ class SharedKeyAuth(AuthBase):
 class EntraAuth(AuthBase):
     """Adds an Entra ID bearer token, fetched once per module run and shared by every thread."""
 
-    def __init__(self, credential_factory, scope, source):
+    def __init__(self, credential_factory, scope, source, hint=None):
         self._factory = credential_factory
+        self._hint = hint
         self._credential = None
         self.scope = scope
         self.source = source
@@ -141,8 +146,11 @@ class EntraAuth(AuthBase):
         except BatchError:
             raise
         except Exception as exc:  # azure-identity raises several types; all mean "no token"
+            reason = _token_error_summary(redact(str(exc)))
+            if self._hint and 'AADSTS' not in reason:
+                reason = '%s; %s.' % (reason.rstrip('.'), self._hint)
             raise BatchError('Could not get a Microsoft Entra ID token for scope %s with auth_source %s: %s'
-                             % (self.scope, self.source, _first_lines(redact(str(exc)))))
+                             % (self.scope, self.source, reason))
         return access.token, access.expires_on
 
     def __call__(self, request):
@@ -151,6 +159,12 @@ class EntraAuth(AuthBase):
 
     def __repr__(self):
         return 'EntraAuth(source=%r, scope=%r)' % (self.source, self.scope)
+
+
+def _token_error_summary(text):
+    """The AADSTS line when Entra ID answered (without its trace and correlation ids), else the first lines."""
+    found = _AADSTS_LINE.search(text)
+    return found.group(0).strip() if found else _first_lines(text)
 
 
 def _first_lines(text, limit=3):

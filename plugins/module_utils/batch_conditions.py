@@ -64,7 +64,7 @@ def conditions_met(headers, etag, last_modified):
     modified = parse_time(last_modified) if last_modified else None
     if modified is not None:
         modified = modified.replace(microsecond=0)
-        if 'If-Modified-Since' in headers and not modified > parse_time(headers['If-Modified-Since']):
+        if 'If-Modified-Since' in headers and modified <= parse_time(headers['If-Modified-Since']):
             return False
         if 'If-Unmodified-Since' in headers and modified > parse_time(headers['If-Unmodified-Since']):
             return False

@@ -46,6 +46,13 @@ REQUIRED = {
 }
 AUTO_ORDER = ('shared_key', 'client_secret', 'certificate', 'workload_identity', 'credential_file', 'msi', 'cli')
 
+# Added to a failed token request of these sources when Entra ID itself gave no AADSTS answer.
+TOKEN_FAILURE_HINTS = {
+    'msi': 'a managed identity needs IDENTITY_ENDPOINT and IDENTITY_HEADER (App Service, Container Apps) '
+           'or the instance metadata service of an Azure VM',
+    'cli': 'run az login as the user that runs the module, or choose another auth_source',
+}
+
 
 class CredentialError(ValueError):
     """A credential is missing, partial or malformed; the message is meant for the user as is."""
@@ -85,7 +92,8 @@ class CredentialPlan:
     def build(self):
         if self.source == 'shared_key':
             return SharedKeyAuth(self.values['batch_account_name'], self.values['batch_account_key'])
-        return EntraAuth(self._credential_factory, batch_scope(self.cloud_environment), self.source)
+        return EntraAuth(self._credential_factory, batch_scope(self.cloud_environment), self.source,
+                         hint=TOKEN_FAILURE_HINTS.get(self.source))
 
     def _credential_factory(self):
         # Imported here so that Shared Key runs never import azure-identity (about 0.2 s).
@@ -114,20 +122,20 @@ class CredentialPlan:
             return identity.ManagedIdentityCredential(client_id=values.get('msi_client_id'), **transport)
         if self.source == 'cli':
             return identity.AzureCliCredential(tenant_id=values.get('tenant') or '')
-        return identity.DefaultAzureCredential(
-            authority=self.authority_host, managed_identity_client_id=values.get('msi_client_id'),
-            interactive_browser_tenant_id=values.get('tenant'), **transport)
+        # DefaultAzureCredential hands `authority` only to its environment credential; its workload identity
+        # credential reads AZURE_AUTHORITY_HOST itself.
+        return identity.DefaultAzureCredential(managed_identity_client_id=values.get('msi_client_id'),
+                                               **dict(authority, **transport))
 
 
 def resolve(params, environ=None, home=None):
     """Decide the credential of a run. Raises CredentialError naming what is missing."""
     environ = os.environ if environ is None else environ
     cloud = option_or_env(params, 'cloud_environment', environ) or 'AzureCloud'
-    if cloud not in CLOUDS:
-        raise CredentialError('cloud_environment must be one of %s, not %r.' % (', '.join(sorted(CLOUDS)), cloud))
-    authority = option_or_env(params, 'authority_host', environ) or CLOUDS[cloud][0]
-    if not authority.startswith('https://'):
-        raise CredentialError('authority_host must be an https:// URL, not %r.' % authority)
+    authority = option_or_env(params, 'authority_host', environ) or CLOUDS.get(cloud, ('',))[0]
+    cloud_problem = _cloud_problem(cloud, authority)
+    if cloud_problem and (params.get('cloud_environment') or params.get('authority_host')):
+        raise CredentialError(cloud_problem)
     verify = _verify_setting(params)
     source = params.get('auth_source') or 'auto'
 
@@ -137,6 +145,10 @@ def resolve(params, environ=None, home=None):
                 decode_account_key(values['batch_account_key'])
             except ValueError as exc:
                 raise CredentialError(str(exc)) from None
+        elif cloud_problem:
+            # Only Entra ID needs the cloud. AWX's Azure credential may set AZURE_CLOUD_ENVIRONMENT for a cloud
+            # this table does not know (Azure Stack, for one); that must not stop a Shared Key run.
+            raise CredentialError(cloud_problem)
         return CredentialPlan(chosen, values, cloud, authority, verify, origin)
 
     if source == 'env':
@@ -150,6 +162,9 @@ def resolve(params, environ=None, home=None):
             raise CredentialError('auth_source %s needs %s.' % (source, _describe_missing(missing)))
         values['client_certificate_password'] = option_or_env(params, 'client_certificate_password', environ)
         return plan(source, values)
+    if source == 'cli' and not shutil.which('az', path=environ.get('PATH')):
+        raise CredentialError('auth_source cli needs the Azure CLI: az was not found on PATH (install it and run az login, '
+                              'or choose another auth_source).')
     if source in ('msi', 'cli', 'default'):
         return plan(source, {'msi_client_id': params.get('msi_client_id'),
                              'tenant': option_or_env(params, 'tenant', environ)})
@@ -238,6 +253,14 @@ def _describe_missing(names):
     if len(described) == 1:
         return described[0]
     return ', '.join(described[:-1]) + ' and ' + described[-1]
+
+
+def _cloud_problem(cloud, authority):
+    if cloud not in CLOUDS:
+        return 'cloud_environment must be one of %s, not %r.' % (', '.join(sorted(CLOUDS)), cloud)
+    if not authority.startswith('https://'):
+        return 'authority_host must be an https:// URL, not %r.' % authority
+    return None
 
 
 def _verify_setting(params):

@@ -19,6 +19,7 @@ def collect(batch, plural, get_one, list_all, one_label, list_label, not_found_c
     """Exit the module with `plural`: the one resource read by get_one(), or every one list_all() yields."""
     batch.validate(check_range, 'max_results', batch.params['max_results'], 1)
     select = ','.join(batch.params['select']) if batch.params['select'] else None
+    label = one_label if get_one is not None else list_label
     try:
         if get_one is not None:
             try:
@@ -27,9 +28,7 @@ def collect(batch, plural, get_one, list_all, one_label, list_label, not_found_c
                 if err.status != 404 or err.code not in not_found_codes:
                     raise
                 items = []
-            label = one_label
         else:
-            label = list_label
             items = list(list_all(select, batch.params['max_results']))
     except BatchError as err:
         batch.fail_from_error(err, 'read ' + label)

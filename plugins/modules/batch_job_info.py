@@ -11,7 +11,7 @@ description:
   - Reads one job by id, or lists the jobs of a Batch account, optionally filtered with OData, following every page.
   - Never changes anything.
 author:
-  - azure_batch.ops contributors
+  - azure_batch.ops contributors (@azure-batch-ops)
 options:
   job_id:
     description:
@@ -86,13 +86,18 @@ def main():
     batch = BatchModule(dict(INFO_ARGUMENT_SPEC, job_id=dict(type='str', aliases=['id'])),
                         supports_check_mode=True, mutually_exclusive=[('job_id', 'filter')])
     params = batch.params
-    get_one = None
-    if params['job_id'] is not None:
-        job_id = batch.validate(check_id, 'job_id', params['job_id'])
-        get_one = lambda select: batch.client.get_job(job_id, select=select)  # noqa: E731
-    collect(batch, 'jobs', get_one,
-            lambda select, limit: batch.client.list_jobs(params['filter'], select, params['expand'], limit),
-            "job '%s'" % params['job_id'], 'the jobs', ('JobNotFound',))
+    job_id = params['job_id']
+    if job_id is not None:
+        batch.validate(check_id, 'job_id', job_id)
+
+    def get_one(select):
+        return batch.client.get_job(job_id, select=select)
+
+    def list_all(select, limit):
+        return batch.client.list_jobs(params['filter'], select, params['expand'], limit)
+
+    collect(batch, 'jobs', get_one if job_id is not None else None, list_all,
+            "job '%s'" % job_id, 'the jobs', ('JobNotFound',))
 
 
 if __name__ == '__main__':

@@ -18,7 +18,7 @@ description:
   - Terminating a job terminates its running tasks; its active tasks stay active and are never scheduled.
   - Many jobs are handled in one call with bounded parallel requests, one connection pool and one token.
 author:
-  - azure_batch.ops contributors
+  - azure_batch.ops contributors (@azure-batch-ops)
 options:
   job_id:
     description:

@@ -11,7 +11,7 @@ description:
   - Reads one task by id, or lists the tasks of a job, optionally filtered with OData, following every page.
   - Never changes anything.
 author:
-  - azure_batch.ops contributors
+  - azure_batch.ops contributors (@azure-batch-ops)
 options:
   job_id:
     description:
@@ -94,13 +94,18 @@ def main():
                         supports_check_mode=True, mutually_exclusive=[('task_id', 'filter')])
     params = batch.params
     job_id = batch.validate(check_id, 'job_id', params['job_id'])
-    get_one = None
-    if params['task_id'] is not None:
-        task_id = batch.validate(check_id, 'task_id', params['task_id'])
-        get_one = lambda select: batch.client.get_task(job_id, task_id, select=select)  # noqa: E731
-    collect(batch, 'tasks', get_one,
-            lambda select, limit: batch.client.list_tasks(job_id, params['filter'], select, params['expand'], limit),
-            "task '%s' of job '%s'" % (params['task_id'], job_id), "the tasks of job '%s'" % job_id, ('TaskNotFound',))
+    task_id = params['task_id']
+    if task_id is not None:
+        batch.validate(check_id, 'task_id', task_id)
+
+    def get_one(select):
+        return batch.client.get_task(job_id, task_id, select=select)
+
+    def list_all(select, limit):
+        return batch.client.list_tasks(job_id, params['filter'], select, params['expand'], limit)
+
+    collect(batch, 'tasks', get_one if task_id is not None else None, list_all,
+            "task '%s' of job '%s'" % (task_id, job_id), "the tasks of job '%s'" % job_id, ('TaskNotFound',))
 
 
 if __name__ == '__main__':

@@ -18,7 +18,7 @@ description:
     For multi-instance tasks the service terminates the subtasks in the background.
   - Many tasks are handled in one call with bounded parallel requests, one connection pool and one token.
 author:
-  - azure_batch.ops contributors
+  - azure_batch.ops contributors (@azure-batch-ops)
 options:
   job_id:
     description:

@@ -110,4 +110,3 @@ def test_cli_serve_writes_the_state_file_and_stops_on_sigterm(tmp_path):
         assert server.wait(timeout=20) == 0
         assert state["BATCH_EMULATOR_KEY"] not in server.stderr.read()
     assert not state_file.exists()
-

@@ -154,7 +154,7 @@ def test_bulk_ids_with_a_missing_one_fail_and_report_every_item(run_module, emul
 
 
 def test_bulk_filter_lists_once_and_terminates_the_matches(run_module, emulator, job, unique):
-    ids = [job('active') for _ in range(5)] + [job('completed')]
+    ids = [job('active') for _index in range(5)] + [job('completed')]
     id_filter = ' or '.join("id eq '%s'" % job_id for job_id in ids)
     result = run_module(module, job_filter="(%s) and state eq 'active'" % id_filter, parallel=4)
     assert sorted(item['id'] for item in result['jobs']) == sorted(ids[:5])

@@ -18,7 +18,7 @@ def job_with(emulator, unique):
 
 
 def task_posts(emulator, job_id):
-    return [entry for entry in requests_for(emulator, '/jobs/%s/tasks/' % job_id, 'POST')]
+    return requests_for(emulator, '/jobs/%s/tasks/' % job_id, 'POST')
 
 
 @pytest.mark.parametrize('state', ['active', 'preparing', 'running'])
