@@ -11,6 +11,11 @@ from __future__ import annotations
 
 import pytest
 
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # hypothesis is only needed by the property tests
+    settings = None
+
 MARKERS = (
     'slow: takes seconds (waiting, retries with back-off); deselect with -m "not slow"',
 )
@@ -30,9 +35,13 @@ def _emulator():
 
 
 def pytest_configure(config):
-    """Register the markers (ansible-test runs pytest with --strict-markers)."""
+    """Register the markers (ansible-test runs pytest with --strict-markers); no time limit per example,
+    because a busy test machine makes Hypothesis's default deadline fail tests at random."""
     for marker in MARKERS:
         config.addinivalue_line('markers', marker)
+    if settings is not None:
+        settings.register_profile('azure_batch_ops', deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        settings.load_profile('azure_batch_ops')
 
 
 def pytest_collection_modifyitems(items):

@@ -1,0 +1,167 @@
+# Build, test and demo tasks for the azure_batch.ops collection.
+# `make demo` and `make test` set everything up themselves; `make help` lists every target.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+# The test steps share one collection tree and one emulator port range; run them one after another.
+.NOTPARALLEL:
+MAKEFLAGS += --no-print-directory
+
+REPO := $(CURDIR)
+VENV := $(REPO)/.venv
+PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.requirements-dev.installed
+BUILD := $(REPO)/build
+# ansible-test only works from inside .../ansible_collections/<namespace>/<name>/, so tests run on a copy here.
+COLLECTIONS_ROOT := $(BUILD)/collections
+TREE := $(COLLECTIONS_ROOT)/ansible_collections/azure_batch/ops
+DIST := $(BUILD)/dist
+# ansible-test downloads get-pip.py from a host that may be out of reach; this stand-in bootstraps pip offline.
+GET_PIP_OFFLINE ?= $(firstword $(wildcard $(REPO)/../shared/tools/get_pip_offline.py))
+DEMO_SEED := tests/emulator/demo_seed.json
+# Extra options: make sanity SANITY_ARGS='--test pep8', make integration INTEGRATION_ARGS='batch_job_terminate -v'
+SANITY_ARGS ?=
+UNITS_ARGS ?=
+INTEGRATION_ARGS ?=
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+export PATH := $(VENV)/bin:$(PATH)
+ifdef CI
+export ANSIBLE_NOCOLOR := 1
+export NO_COLOR := 1
+endif
+# Ansible picks interpreters and options from these; keep a developer's own settings out of the tests.
+unexport ANSIBLE_CONFIG ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
+
+header = @printf '\n==== %s ====\n' "$(1)"
+python_version = $(shell "$(PY)" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+.PHONY: help venv collection-tree ansible-test-cache sanity units pytest integration lint docs-lint changelog-lint \
+        changelog-release build build-check demo test bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+# --- set-up ------------------------------------------------------------------------------------
+
+venv: $(VENV_STAMP) ## Create .venv from requirements-dev.txt (again whenever that file changes)
+	@:
+
+$(VENV_STAMP): requirements-dev.txt
+	$(call header,Python environment .venv)
+	@if [ -x "$(PY)" ] && ! "$(PY)" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))' 2>/dev/null; then \
+	  echo "Removing $(VENV): its Python is missing or not 3.11 to 3.13"; rm -rf "$(VENV)"; fi
+	@if [ ! -x "$(PY)" ]; then \
+	  python=""; for candidate in $${PYTHON:-python3 python3.13 python3.12 python3.11}; do \
+	    if "$$candidate" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))' >/dev/null 2>&1; then \
+	      python="$$candidate"; break; fi; done; \
+	  if [ -z "$$python" ]; then \
+	    echo "ERROR: ansible-core 2.19 needs Python 3.11, 3.12 or 3.13; none found (tried: $${PYTHON:-python3 python3.13 python3.12 python3.11})." >&2; \
+	    echo "       Install one, or name it: make venv PYTHON=/path/to/python3.12" >&2; exit 1; fi; \
+	  echo "Creating $(VENV) with $$python ($$("$$python" --version 2>&1))"; \
+	  "$$python" -m venv "$(VENV)" || { echo "ERROR: '$$python -m venv' failed; on Debian/Ubuntu install the python3-venv package." >&2; exit 1; }; fi
+	@echo "Installing requirements-dev.txt into $(VENV) (a minute or two the first time)"
+	"$(PY)" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch "$@"
+	@"$(PY)" -c 'import sys, ansible.release; print("Ready: Python %s, ansible-core %s" % (sys.version.split()[0], ansible.release.__version__))'
+
+collection-tree: venv ## Mirror the collection into build/collections/ansible_collections/azure_batch/ops
+	@python tests/utils/collection_tree.py "$(REPO)" "$(TREE)"
+
+ansible-test-cache: venv
+	@pip_version=$$($(PY) -c 'import types; from ansible_test._internal.python_requirements import get_venv_packages; \
+	  print(get_venv_packages(types.SimpleNamespace(version="3"))["pip"])'); \
+	cache="$$HOME/.ansible/test/cache/get_pip_$${pip_version//./_}.py"; \
+	if [ -s "$$cache" ]; then :; \
+	elif [ -n "$(GET_PIP_OFFLINE)" ]; then mkdir -p "$$(dirname "$$cache")" && cp "$(GET_PIP_OFFLINE)" "$$cache" && echo "Seeded $$cache"; \
+	else echo "Note: no offline pip bootstrap found; ansible-test will download get-pip.py $$pip_version itself."; fi
+
+# --- tests ---------------------------------------------------------------------------------------
+
+sanity: collection-tree ansible-test-cache ## ansible-test sanity (every file, in ansible-test's own venvs)
+	$(call header,ansible-test sanity)
+	@test ! -s tests/sanity/ignore-2.19.txt || { echo "ERROR: tests/sanity/ignore-2.19.txt must stay empty; fix the code instead." >&2; exit 1; }
+	cd "$(TREE)" && timeout 900 ansible-test sanity --venv --python $(python_version) $(SANITY_ARGS)
+
+units: collection-tree ansible-test-cache ## ansible-test units (pinned tests/unit/requirements.txt)
+	$(call header,ansible-test units)
+	cd "$(TREE)" && timeout 600 ansible-test units --venv --requirements --python $(python_version) $(UNITS_ARGS)
+
+pytest: collection-tree ## Unit tests with plain pytest in .venv (quick loop; not part of make test)
+	$(call header,pytest tests/unit)
+	cd "$(TREE)" && PYTHONPATH="$(COLLECTIONS_ROOT)" timeout 600 python -m pytest -p no:cacheprovider tests/unit $(PYTEST_ARGS)
+
+integration: collection-tree ## ansible-test integration targets against the emulator
+	$(call header,ansible-test integration against the emulator)
+	@ls -d "$(TREE)"/tests/integration/targets/*/ >/dev/null 2>&1 || { echo "ERROR: no integration targets in tests/integration/targets/" >&2; exit 1; }
+	cd "$(TREE)" && timeout 900 python -m tests.emulator run -- \
+	  python tests/integration/run_against_emulator.py --local --python $(python_version) $(INTEGRATION_ARGS)
+
+lint: collection-tree ## ansible-lint --profile production
+	$(call header,ansible-lint --profile production)
+	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_ROOT)" timeout 600 ansible-lint --profile production
+
+docs-lint: collection-tree ## antsibull-docs lint-collection-docs --plugin-docs
+	$(call header,antsibull-docs lint-collection-docs --plugin-docs)
+	cd "$(TREE)" && timeout 300 antsibull-docs lint-collection-docs --plugin-docs .
+
+changelog-lint: venv ## antsibull-changelog lint (fragments and changelogs/changelog.yaml)
+	$(call header,antsibull-changelog lint)
+	antsibull-changelog lint
+	antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+
+changelog-release: venv ## Turn the fragments into a release in changelog.yaml and CHANGELOG.md
+	$(call header,antsibull-changelog release)
+	antsibull-changelog release
+
+# --- build ---------------------------------------------------------------------------------------
+
+build: collection-tree ## ansible-galaxy collection build into build/dist/
+	$(call header,ansible-galaxy collection build)
+	@rm -rf "$(DIST)" && mkdir -p "$(DIST)"
+	ansible-galaxy collection build --output-path "$(DIST)" "$(TREE)"
+
+build-check: build ## Install the built tarball into a fresh path and run the demo from it
+	$(call header,Install check: the built collection runs the demo on its own)
+	@tarball=$$(ls "$(DIST)"/azure_batch-ops-*.tar.gz); \
+	unwanted=$$(tar -tzf "$$tarball" | grep -E '(^|/)(\.venv|\.git|build|tests/output|__pycache__|\.pytest_cache|\.hypothesis|\.ansible)(/|$$)|integration_config\.yml$$' || true); \
+	if [ -n "$$unwanted" ]; then echo "ERROR: the tarball holds files that must not ship:" >&2; echo "$$unwanted" | head -20 >&2; exit 1; fi; \
+	scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
+	export ANSIBLE_COLLECTIONS_PATH="$$scratch/collections" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false; \
+	ansible-galaxy collection install --offline "$$tarball"; \
+	ansible-galaxy collection list azure_batch.ops; \
+	installed="$$scratch/collections/ansible_collections/azure_batch/ops"; \
+	test -f "$$installed/playbooks/demo.yml" || { echo "ERROR: playbooks/demo.yml is not in the tarball" >&2; exit 1; }; \
+	cd "$$scratch" && PYTHONPATH="$(REPO)" timeout 300 python -m tests.emulator run --seed-file "$(REPO)/$(DEMO_SEED)" -- \
+	  python "$(REPO)/tests/utils/run_demo.py" --inventory "$$installed/playbooks/inventory/demo.yml" --playbook "$$installed/playbooks/demo.yml"
+
+# --- demo and everything ------------------------------------------------------------------------
+
+demo: collection-tree ## Run playbooks/demo.yml twice against the bundled emulator
+	$(call header,Demo: terminate a Batch job and a task on the bundled emulator)
+	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_ROOT)" timeout 300 python -m tests.emulator run --seed-file $(DEMO_SEED) -- \
+	  python tests/utils/run_demo.py --inventory playbooks/inventory/demo.yml --playbook playbooks/demo.yml
+
+TEST_STEPS := sanity units integration lint docs-lint changelog-lint build-check
+
+test: venv ## Everything CI runs: sanity units integration lint docs-lint changelog-lint build-check
+	@timings=""; \
+	for step in $(TEST_STEPS); do \
+	  started=$$(date +%s); \
+	  $(MAKE) $$step || { printf '%b' "$$timings" >&2; echo "FAILED: make $$step" >&2; exit 1; }; \
+	  timings="$$timings$$(printf '  %-16s %4ss' "$$step" $$(( $$(date +%s) - started )))\n"; \
+	  echo "---- make $$step: $$(( $$(date +%s) - started ))s"; \
+	done; \
+	printf '\n==== make test passed ====\n%b' "$$timings"
+
+bench: collection-tree ## Benchmarks: tests/perf/run.py (not part of make test)
+	$(call header,Benchmarks)
+	@if [ -f tests/perf/run.py ]; then \
+	  PYTHONPATH="$(REPO):$(COLLECTIONS_ROOT)" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_ROOT)" python tests/perf/run.py $(BENCH_ARGS); \
+	else echo "No tests/perf/run.py yet: nothing to run."; fi
+
+clean: ## Remove build/ and test output (keeps .venv)
+	rm -rf "$(BUILD)" tests/output
