@@ -29,7 +29,8 @@ OUTCOME_UNKNOWN_STATUSES = frozenset((500, 502, 504))
 POST_CONTENT_TYPE = 'application/json; odata=minimalmetadata'
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
-MAX_ERROR_BODY = 65536
+# Longest error body read: real Batch error bodies are a few hundred bytes; anything longer is not worth more.
+MAX_ERROR_BODY = 1024 * 1024
 
 
 class BatchResponse:
@@ -107,6 +108,7 @@ class BatchClient:
             query['maxresults'] = str(min(max_results, 1000))
         count = 0
         url = None
+        followed = set()
         while True:
             if url is None:
                 page = self.request('GET', path, query=query).body or {}
@@ -120,6 +122,11 @@ class BatchClient:
             url = page.get('odata.nextLink')
             if not url:
                 return
+            if url in followed:
+                # A service (or a proxy) handing out the same page again would keep this loop going forever.
+                raise BatchError('The Batch service returned a paging link it had already returned; stopped listing after %d items.'
+                                 % count)
+            followed.add(url)
 
     def wait_for(self, fetch, done, timeout, interval=0.5, max_interval=5.0):
         """Poll fetch() until done(result) or timeout seconds pass; return (result, seconds, finished)."""
@@ -153,36 +160,64 @@ class BatchClient:
         while True:
             attempt += 1
             send_headers = dict(base_headers, **{'ocp-date': email.utils.formatdate(usegmt=True)})
-            try:
-                self.requests_sent += 1
-                response = self.session.request(method, url, params=params, data=data, headers=send_headers,
-                                                auth=self.auth, timeout=self.timeouts, verify=self.verify,
-                                                allow_redirects=False)
-            except requests.exceptions.SSLError as exc:
-                raise BatchError('TLS verification of %s failed (%s); set ca_path to trust a private CA.'
-                                 % (self.base_url, _reason(exc)), client_request_id=client_request_id) from None
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                    requests.exceptions.ChunkedEncodingError) as exc:
-                outcome_unknown = outcome_unknown or (method != 'GET' and _may_have_arrived(exc))
+            response, failure = self._send(method, url, params, data, send_headers, client_request_id)
+            if failure is not None:
+                outcome_unknown = outcome_unknown or (method != 'GET' and _may_have_arrived(failure))
                 delay = self._backoff(attempt)
                 if self._can_retry(attempt, delay, deadline):
-                    self._event(method, path, attempt, delay, error=_reason(exc))
+                    self._event(method, path, attempt, delay, error=_reason(failure))
                     continue
                 raise BatchError('Could not reach the Batch service at %s after %d attempt(s): %s.'
-                                 % (self.base_url, attempt, _reason(exc)), client_request_id=client_request_id,
-                                 outcome_unknown=outcome_unknown) from None
+                                 % (self.base_url, attempt, _reason(failure)), client_request_id=client_request_id,
+                                 outcome_unknown=outcome_unknown)
             if response.status_code in expected:
                 return BatchResponse(response.status_code, response.headers, _json_or_none(response),
                                      client_request_id, attempt, outcome_unknown)
+            # Known before deciding to retry, so a final 500 to a POST is reported as possibly applied too.
+            outcome_unknown = outcome_unknown or (method != 'GET' and response.status_code in OUTCOME_UNKNOWN_STATUSES)
             if response.status_code in RETRY_STATUSES:
                 delay = _retry_after(response.headers)
                 delay = self._backoff(attempt) if delay is None else delay
                 if self._can_retry(attempt, delay, deadline):
-                    outcome_unknown = outcome_unknown or (method != 'GET' and response.status_code in OUTCOME_UNKNOWN_STATUSES)
                     self._event(method, path, attempt, delay, status=response.status_code)
                     response.close()
                     continue
             raise error_from_response(response, client_request_id, outcome_unknown, attempt)
+
+    def _send(self, method, url, params, data, headers, client_request_id):
+        """One HTTP exchange: (response, None), or (None, exception) for a failure worth retrying."""
+        try:
+            self.requests_sent += 1
+            # Redirects are never followed: the Authorization header must not reach another host.
+            return self.session.request(method, url, params=params, data=data, headers=headers, auth=self.auth,
+                                        timeout=self.timeouts, verify=self.verify, allow_redirects=False), None
+        except requests.exceptions.SSLError as exc:
+            problem = _tls_problem(exc)
+            if problem is None:
+                return None, exc  # a connection torn down during TLS: transient
+            if problem == 'protocol':
+                raise BatchError('Could not open a TLS connection to %s (%s); check batch_url.'
+                                 % (self.base_url, _reason(exc)), client_request_id=client_request_id) from None
+            hint = ('check that ca_path %s holds the PEM certificate of the CA that signed it' % self.verify
+                    if isinstance(self.verify, str) else 'set ca_path to trust a private CA')
+            raise BatchError('TLS verification of %s failed (%s); %s.' % (self.base_url, _reason(exc), hint),
+                             client_request_id=client_request_id) from None
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                requests.exceptions.ChunkedEncodingError) as exc:
+            return None, exc
+        except requests.exceptions.ContentDecodingError as exc:
+            raise BatchError('The Batch service at %s sent an answer that could not be decoded: %s.'
+                             % (self.base_url, _reason(exc)), client_request_id=client_request_id,
+                             outcome_unknown=method != 'GET') from None
+        except requests.exceptions.RequestException as exc:
+            # Refused by requests before sending (a header value it will not send, say): repeating would not help.
+            raise BatchError('Could not send the request to %s: %s.' % (self.base_url, _reason(exc)),
+                             client_request_id=client_request_id) from None
+        except OSError as exc:
+            # requests raises a bare OSError, before sending anything, for a CA bundle it cannot find.
+            hint = '; check ca_path' if isinstance(self.verify, str) else ''
+            raise BatchError('Could not send the request to %s: %s%s.' % (self.base_url, exc, hint),
+                             client_request_id=client_request_id) from None
 
     def _url(self, path, query, absolute):
         params = dict(query or {})
@@ -216,22 +251,43 @@ class BatchClient:
 
 
 def error_from_response(response, client_request_id=None, outcome_unknown=False, attempts=1):
-    text = response.text[:MAX_ERROR_BODY] if response.content else ''
-    code, message, values = parse_error_body(text)
+    """The BatchError for an unexpected answer; any body (Batch JSON, a proxy's HTML page, nothing) gives one sentence."""
+    code, message, values = parse_error_body(_bounded_text(response))
     request_id = response.headers.get('request-id')
     summary = 'HTTP %d' % response.status_code
-    if code:
-        summary += ' ' + code
-    if message:
-        summary += ': ' + message
-    elif not code:
-        summary += ' (%s)' % (response.reason or 'no error body')
+    if 300 <= response.status_code < 400:
+        summary += ' redirect to %s, which is not followed (the credential must not leave batch_url); check batch_url' % (
+            _location(response.headers.get('Location')))
+    else:
+        if code:
+            summary += ' ' + code
+        if message:
+            summary += ': ' + message
+        elif not code:
+            summary += ' (%s)' % (response.reason or 'no error body')
+        if not code and request_id:
+            # Not a Batch error body (a proxy or gateway answered, or it was cut short): the request id helps support.
+            summary += ', request-id %s' % request_id
     if attempts > 1:
         summary += ' (after %d attempts)' % attempts
     return BatchError(summary, status=response.status_code, code=code, service_message=message, values=values,
                       request_id=request_id,
                       client_request_id=response.headers.get('client-request-id') or client_request_id,
                       outcome_unknown=outcome_unknown)
+
+
+def _bounded_text(response):
+    """At most MAX_ERROR_BODY bytes of the body as text, without requests' charset guessing over huge bodies."""
+    content = response.content or b''
+    return content[:MAX_ERROR_BODY].decode(response.encoding or 'utf-8', errors='replace')
+
+
+def _location(value):
+    """Where a redirect points, without its query string (it may carry a token)."""
+    if not value:
+        return 'nowhere (no Location header)'
+    parts = urlsplit(value)
+    return '%s://%s%s' % (parts.scheme, parts.netloc.rpartition('@')[2], parts.path) if parts.netloc else parts.path
 
 
 def _segment(value):
@@ -284,10 +340,27 @@ def _retry_after(headers):
 def _reason(exc):
     """The innermost readable cause of a requests exception, without URLs' query strings."""
     text = str(exc)
-    for marker in ("Caused by ", "(Caused by "):
+    for marker in ("(Caused by ", "Caused by "):
         if marker in text:
             text = text.split(marker, 1)[1]
-    return text.strip('()') or exc.__class__.__name__
+            if text.endswith(')'):
+                text = text[:-1]
+            break
+    return text.strip() or exc.__class__.__name__
+
+
+_CERTIFICATE_PROBLEMS = ('CERTIFICATE_VERIFY_FAILED', 'SSLCertVerificationError', "doesn't match", 'mismatch', '[X509:', '[PEM:')
+_PROTOCOL_PROBLEMS = ('WRONG_VERSION_NUMBER', 'UNKNOWN_PROTOCOL', 'UNSUPPORTED_PROTOCOL', 'NO_PROTOCOLS_AVAILABLE')
+
+
+def _tls_problem(exc):
+    """'certificate' or 'protocol' when an SSLError is a lasting TLS problem; None for a connection torn down."""
+    text = repr(exc)
+    if any(marker in text for marker in _CERTIFICATE_PROBLEMS):
+        return 'certificate'
+    if any(marker in text for marker in _PROTOCOL_PROBLEMS):
+        return 'protocol'
+    return None
 
 
 def _may_have_arrived(exc):

@@ -10,13 +10,18 @@ AuthenticationErrorDetail, so every text taken from a response passes through re
 import json
 import re
 
-# Longest error text kept from a response that is not Batch JSON (an HTML page from a proxy, say).
+# Longest text kept from any one field of an error body (an HTML page from a proxy, a runaway message).
 MAX_TEXT = 300
+MAX_VALUES = 20
+# How much of a body that is not JSON is searched for text: the start of a page says what it is.
+MAX_SCANNED = 65536
 
-_QUOTED_SIGNATURE = re.compile(r"(found in the HTTP request ')[^']*(')")
+_QUOTED_SIGNATURE = re.compile(r"(found in the HTTP request ')[^']*('|$)")
 _STRING_TO_SIGN = re.compile(r"(Server used following string to sign: ')[\s\S]*?('\.?$|$)")
-_BEARER_OR_KEY = re.compile(r"((?:Bearer|SharedKey)\s+)[A-Za-z0-9._:+/=-]+")
+_BEARER_OR_KEY = re.compile(r"((?:Bearer|SharedKey)\s+)[A-Za-z0-9._:+/=-]+", re.IGNORECASE)
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 _SERVICE_SUFFIX = re.compile(r"\s*RequestId:\S*\s*Time:\S*\s*$")
+_INVISIBLE_HTML = re.compile(r"<(script|style)\b[^>]*>[\s\S]*?</\1\s*>|<!--[\s\S]*?-->", re.IGNORECASE)
 
 
 def redact(text):
@@ -25,7 +30,8 @@ def redact(text):
         return text
     text = _QUOTED_SIGNATURE.sub(r"\1<redacted>\2", text)
     text = _STRING_TO_SIGN.sub(r"\1<redacted>\2", text)
-    return _BEARER_OR_KEY.sub(r"\1<redacted>", text)
+    text = _BEARER_OR_KEY.sub(r"\1<redacted>", text)
+    return _JWT.sub("<redacted>", text)
 
 
 class BatchError(Exception):
@@ -68,6 +74,9 @@ def parse_error_body(text):
         return None, _plain_text_excerpt(text), []
     if not isinstance(body, dict):
         return None, _plain_text_excerpt(text), []
+    if isinstance(body.get('error'), dict):
+        # The Azure Resource Manager shape {"error": {"code", "message"}}, as gateways in front of Batch answer.
+        body = body['error']
     # Entra ID token errors use error/error_description instead of code/message.
     code = body.get('code') or body.get('error')
     message = body.get('message')
@@ -76,11 +85,12 @@ def parse_error_body(text):
     if message is None:
         message = body.get('error_description')
     values = []
-    for item in body.get('values') or []:
+    listed = body.get('values')
+    for item in listed[:MAX_VALUES] if isinstance(listed, list) else []:
         if isinstance(item, dict):
-            values.append({'key': str(item.get('key')), 'value': redact(str(item.get('value')))})
-    return (str(code) if code is not None else None,
-            redact(_strip_service_suffix(str(message))) if message is not None else None,
+            values.append({'key': _shorten(str(item.get('key'))), 'value': _shorten(redact(str(item.get('value'))))})
+    return (_shorten(str(code)) if code is not None else None,
+            _shorten(redact(_strip_service_suffix(str(message)))) if message is not None else None,
             values)
 
 
@@ -90,18 +100,22 @@ def _strip_service_suffix(message):
 
 
 def _plain_text_excerpt(text):
+    text = _INVISIBLE_HTML.sub(' ', text[:MAX_SCANNED])
     text = re.sub(r'<[^>]*>', ' ', text)
     text = ' '.join(text.split())
-    if len(text) > MAX_TEXT:
-        text = text[:MAX_TEXT] + '...'
-    return redact(text) or None
+    # Redact first: a cut could leave half a signature that the patterns no longer recognise.
+    return _shorten(redact(text)) or None
+
+
+def _shorten(text):
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + '...'
 
 
 # Code (or HTTP status) -> what the user can do about it, appended to the failure sentence.
 _HINTS = {
     'JobNotFound': 'set ignore_missing: true if a missing job is expected',
     'TaskNotFound': 'set ignore_missing: true if a missing task is expected',
-    'ConditionNotMet': 'the if_match / if_none_match / if_modified_since / if_unmodified_since condition was not met, so nothing was changed',
+    'ConditionNotMet': 'the if_match / if_none_match / if_modified_since / if_unmodified_since condition was not met, so the service refused the request',
     'AuthenticationFailed': 'check batch_account_name and batch_account_key (or the Entra ID identity and its role on the account) and batch_url',
     'InvalidAuthenticationInfo': 'check the credential options and batch_url',
     'MissingRequiredQueryParameter': 'check api_version',

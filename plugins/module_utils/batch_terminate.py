@@ -152,6 +152,8 @@ class TerminateRunner:
             if conflict is None:
                 if err.status == 404 and err.code in target.kind.not_found_codes:
                     return self._missing(target, result, err)
+                if err.outcome_unknown:
+                    return self._confirm(target, result, err)
                 raise
             decision, implied_state = conflict
             # After an attempt whose answer was lost, "already done" means our own request did it.
@@ -169,6 +171,23 @@ class TerminateRunner:
         if response.etag:
             updated['eTag'] = response.etag
         return updated
+
+    def _confirm(self, target, result, err):
+        """The terminate failed after an attempt whose answer was lost: read whether that attempt took effect.
+
+        A 412 to a retried conditional terminate is the usual case: our first attempt changed the ETag.
+        """
+        try:
+            current = self._get(target).body or {}
+        except BatchError:
+            raise err from None
+        if current.get('state') not in (target.kind.state_after_terminate, 'completed'):
+            # Still running; a request the service holds may yet apply, so the outcome stays unknown.
+            raise err
+        result['changed'] = True
+        result['state'] = current['state']
+        result['request_id'], result['client_request_id'] = err.request_id, err.client_request_id
+        return current
 
     def _wait(self, target, result, resource):
         def fetch():
@@ -201,7 +220,11 @@ class TerminateRunner:
 
     def _record_error(self, target, result, err, action):
         verb = 'read' if action == 'read' else 'terminate'
-        result['error'] = dict(err.detail(), msg=describe(err, '%s %s' % (verb, target.label())))
+        msg = describe(err, '%s %s' % (verb, target.label()))
+        if err.outcome_unknown and not result['changed']:
+            msg = msg[:-1] + ('; an answer to the terminate request was lost, so the service may have applied it: '
+                              'read the %s before trying again.' % target.kind.name)
+        result['error'] = dict(err.detail(), msg=msg)
         result['failed'] = True
 
     def _get(self, target):

@@ -43,7 +43,7 @@ def test_non_json_bodies_give_short_text():
 
 
 def test_entra_errors_are_understood():
-    code, message, _ = parse_error_body('{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided."}')
+    code, message, _values = parse_error_body('{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided."}')
     assert code == 'invalid_client' and message.startswith('AADSTS7000215')
 
 
@@ -54,5 +54,6 @@ def test_redact_credentials_in_free_text():
 
 def test_describe_adds_the_hint():
     err = BatchError('HTTP 404 JobNotFound: The specified job does not exist.', status=404, code='JobNotFound')
-    assert describe(err, "terminate job 'x'") == ("Could not terminate job 'x': HTTP 404 JobNotFound: The specified job does "
-                                                   "not exist; set ignore_missing: true if a missing job is expected.")
+    expected = ("Could not terminate job 'x': HTTP 404 JobNotFound: The specified job does not exist; "
+                "set ignore_missing: true if a missing job is expected.")
+    assert describe(err, "terminate job 'x'") == expected
