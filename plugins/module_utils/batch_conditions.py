@@ -6,7 +6,7 @@
 import datetime
 import email.utils
 
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import InputError
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import InputError, check_header_value
 
 OPTION_HEADERS = (
     ('if_match', 'If-Match'),
@@ -44,6 +44,7 @@ def headers_from_options(params):
         value = params.get(option)
         if not value:
             continue
+        check_header_value(option, value)
         if option in DATE_OPTIONS:
             try:
                 moment = parse_time(value)

@@ -130,8 +130,12 @@ _HINTS = {
 
 def describe(err, action):
     """One sentence for a failure: what we tried, what the service said, what to do."""
-    hint = _HINTS.get(err.code) or _HINTS.get(err.status)
+    # A 401 is a rejected bearer token; its status says more than the shared AuthenticationFailed code.
+    hint = _HINTS.get(err.status) if err.status == 401 else (_HINTS.get(err.code) or _HINTS.get(err.status))
     sentence = 'Could not %s: %s' % (action, err.message.rstrip('.'))
+    detail = next((item['value'] for item in err.values if item.get('key') == 'AuthenticationErrorDetail'), None)
+    if detail and err.status == 401:
+        sentence += ' (%s)' % detail.rstrip('.')
     if hint:
         sentence += '; ' + hint
     return sentence + '.'

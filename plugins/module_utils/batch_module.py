@@ -23,7 +23,7 @@ from ansible_collections.azure_batch.ops.plugins.module_utils.batch_credentials 
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import describe
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate import build_result
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import (
-    InputError, check_api_version, check_batch_url, check_range, check_uuid,
+    InputError, check_api_version, check_batch_url, check_files, check_range, check_uuid,
 )
 
 
@@ -76,6 +76,9 @@ class BatchModule:
             if self.params['client_request_id']:
                 self.params['client_request_id'] = check_uuid('client_request_id', self.params['client_request_id'])
             self.credentials = resolve(self.params)
+            check_files({'ca_path': self.credentials.verify if isinstance(self.credentials.verify, str) else None,
+                         'client_certificate_path': self.credentials.values.get('client_certificate_path'),
+                         'federated_token_file': self.credentials.values.get('federated_token_file')})
         except (InputError, CredentialError) as exc:
             self.module.fail_json(msg=str(exc))
         if self.credentials.source != 'shared_key' and importlib.util.find_spec('azure.identity') is None:

@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Checks of user input that run before any request is sent; each failure is one sentence."""
 
+import os
 import re
 import uuid
 from urllib.parse import urlsplit
@@ -79,6 +80,20 @@ def check_range(option, value, low, high=None):
     if value < low or (high is not None and value > high):
         allowed = 'from %s to %s' % (low, high) if high is not None else 'at least %s' % low
         raise InputError('%s must be %s; got %s.' % (option, allowed, value))
+    return value
+
+
+def check_files(paths):
+    """Each option that names a file must name a readable one (None means the option is not used)."""
+    for option, path in paths.items():
+        if path is not None and not (os.path.isfile(path) and os.access(path, os.R_OK)):
+            raise InputError('%s must name a readable file; %s is not one.' % (option, _show(path)))
+
+
+def check_header_value(option, value):
+    """A value sent as an HTTP header must be one line of printable text."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise InputError('%s must be a single line without control characters; got %s.' % (option, _show(value)))
     return value
 
 

@@ -125,20 +125,17 @@ ROWS = [
     ('no credential at all', JOB, dict(NO_SHARED_KEY, job_id='j'), {'PATH': '/nonexistent'}, 'batch_account_name'),
     # Files that do not exist.
     ('ca_path missing', JOB, {'job_id': 'j', 'ca_path': '/nonexistent/ca.pem'}, {}, 'ca_path'),
-]
-
-# Rows that do not pass yet: each fails clearly and sends nothing to Batch, but its message does not name the option
-# (or a read is sent first). Strict, so a fix shows up as XPASS and the row moves to ROWS.
-KNOWN_GAPS = [
     ('client certificate missing', JOB, dict(NO_SHARED_KEY, job_id='j', auth_source='certificate', client_id='app', tenant='t',
-                                             client_certificate_path='/nonexistent/cert.pem'), {}, 'client_certificate_path',
-     'the credential plan does not check the file; azure-identity reports the path without the option name'),
+                                             client_certificate_path='/nonexistent/cert.pem'), {}, 'client_certificate_path'),
     ('federated token file missing', TASK, dict(TASK_ARGS, auth_source='workload_identity', client_id='app', tenant='t',
                                                 federated_token_file='/nonexistent/token', **NO_SHARED_KEY), {},
-     'federated_token_file', 'the credential plan does not check the file; azure-identity reports the path without the option name'),
-    ('if_match with a line break', JOB, {'job_id': 'j', 'if_match': '"0x8D1"\r\nX-Injected: 1'}, {}, 'if_match',
-     'conditional header values are not checked before the read; requests refuses the header when the terminate is sent'),
+     'federated_token_file'),
+    # Header injection.
+    ('if_match with a line break', JOB, {'job_id': 'j', 'if_match': '"0x8D1"\r\nX-Injected: 1'}, {}, 'if_match'),
 ]
+
+# Rows that do not pass yet (strict xfail, so a fix shows up as XPASS and the row moves to ROWS).
+KNOWN_GAPS = []
 
 
 CASES = [pytest.param(*row[1:], id=row[0]) for row in ROWS] + [

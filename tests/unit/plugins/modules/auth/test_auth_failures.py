@@ -114,6 +114,8 @@ def test_token_of_another_cloud_is_refused_with_a_clear_401(run_module, auth_env
         logged = public_only.admin.requests()
     msg = _failed(result)
     assert result['status'] == 401 and result['error']['code'] == 'AuthenticationFailed'
-    assert msg.startswith('Could not read the jobs: HTTP 401 AuthenticationFailed: ') and 'Entra ID identity' in msg
+    assert msg.startswith('Could not read the jobs: HTTP 401 AuthenticationFailed: ') and 'cloud_environment' in msg
+    # The service's reason is in the sentence, not only in the structured fields.
+    assert "audience 'https://batch.chinacloudapi.cn/' is not an Azure Batch resource" in msg
     assert "audience 'https://batch.chinacloudapi.cn/' is not an Azure Batch resource" in json.dumps(result['error'])
     assert [entry['status'] for entry in logged if entry['path'].startswith('/jobs')] == [401]
