@@ -61,6 +61,7 @@ class BatchClient:
         self.auth = auth
         self.api_version = api_version
         self.verify = verify
+        self.ca_path = verify if isinstance(verify, str) else None  # the user's ca_path, for error hints
         self.server_timeout = server_timeout
         self.retries = retries
         self.retry_budget = retry_budget
@@ -72,18 +73,24 @@ class BatchClient:
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, 1), max_retries=0)
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)
+        # requests reads proxies and REQUESTS_CA_BUNDLE from the environment on every request (about 0.4 ms each):
+        # read them once here, with the same precedence, then stop (trust_env also skips ~/.netrc credentials).
+        settings = self.session.merge_environment_settings(self.base_url, {}, None, verify, None)
+        self.session.proxies.update(settings['proxies'])
+        self.verify = settings['verify']
+        self.session.trust_env = False
 
     def close(self):
         self.session.close()
 
     # Resources ---------------------------------------------------------------------------------
 
-    def get_job(self, job_id, select=None):
-        return self.request('GET', '/jobs/%s' % _segment(job_id), query=_odata(select=select))
+    def get_job(self, job_id, select=None, expand=None):
+        return self.request('GET', '/jobs/%s' % _segment(job_id), query=_odata(select=select, expand=expand))
 
-    def get_task(self, job_id, task_id, select=None):
+    def get_task(self, job_id, task_id, select=None, expand=None):
         return self.request('GET', '/jobs/%s/tasks/%s' % (_segment(job_id), _segment(task_id)),
-                            query=_odata(select=select))
+                            query=_odata(select=select, expand=expand))
 
     def terminate_job(self, job_id, reason=None, force=None, conditions=None, client_request_id=None):
         query = {'force': 'true'} if force else None
@@ -198,8 +205,8 @@ class BatchClient:
             if problem == 'protocol':
                 raise BatchError('Could not open a TLS connection to %s (%s); check batch_url.'
                                  % (self.base_url, _reason(exc)), client_request_id=client_request_id) from None
-            hint = ('check that ca_path %s holds the PEM certificate of the CA that signed it' % self.verify
-                    if isinstance(self.verify, str) else 'set ca_path to trust a private CA')
+            hint = ('check that ca_path %s holds the PEM certificate of the CA that signed it' % self.ca_path
+                    if self.ca_path else 'set ca_path to trust a private CA')
             raise BatchError('TLS verification of %s failed (%s); %s.' % (self.base_url, _reason(exc), hint),
                              client_request_id=client_request_id) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
@@ -215,7 +222,7 @@ class BatchClient:
                              client_request_id=client_request_id) from None
         except OSError as exc:
             # requests raises a bare OSError, before sending anything, for a CA bundle it cannot find.
-            hint = '; check ca_path' if isinstance(self.verify, str) else ''
+            hint = '; check ca_path' if self.ca_path else ''
             raise BatchError('Could not send the request to %s: %s%s.' % (self.base_url, exc, hint),
                              client_request_id=client_request_id) from None
 

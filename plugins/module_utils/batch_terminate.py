@@ -226,6 +226,8 @@ class TerminateRunner:
                               'read the %s before trying again.' % target.kind.name)
         result['error'] = dict(err.detail(), msg=msg)
         result['failed'] = True
+        result['request_id'] = err.request_id or result['request_id']
+        result['client_request_id'] = err.client_request_id or result['client_request_id']
 
     def _get(self, target):
         if target.kind is TASK:
@@ -253,12 +255,14 @@ def summarize(results):
 def build_result(kind, results, single, diff):
     """The module result for these per-resource results, and the failure sentence if any failed."""
     plural = kind.name + 's'
+    # Per-item entries stay small (500 full tasks would be most of the result); the resource is returned for one id.
+    resources = [item.pop(kind.name, None) for item in results]
     result = {'changed': any(item['changed'] for item in results), plural: results, 'summary': summarize(results)}
     if single:
         item = results[0]
         for key in ('state_before', 'state', 'request_id', 'client_request_id', 'waited', 'wait_seconds'):
             result[key] = item[key]
-        result[kind.name] = item.get(kind.name)
+        result[kind.name] = resources[0]
         if item.get('missing'):
             result['missing'] = True
     else:

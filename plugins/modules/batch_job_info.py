@@ -91,7 +91,7 @@ def main():
         batch.validate(check_id, 'job_id', job_id)
 
     def get_one(select):
-        return batch.client.get_job(job_id, select=select)
+        return batch.client.get_job(job_id, select=select, expand=params['expand'])
 
     def list_all(select, limit):
         return batch.client.list_jobs(params['filter'], select, params['expand'], limit)

@@ -202,9 +202,6 @@ jobs:
     client_request_id:
       description: The C(client-request-id) of that request.
       type: str
-    job:
-      description: The job after the call, snake_case.
-      type: dict
     missing:
       description: True when the job does not exist and O(ignore_missing=true).
       type: bool

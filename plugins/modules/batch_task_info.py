@@ -99,7 +99,7 @@ def main():
         batch.validate(check_id, 'task_id', task_id)
 
     def get_one(select):
-        return batch.client.get_task(job_id, task_id, select=select)
+        return batch.client.get_task(job_id, task_id, select=select, expand=params['expand'])
 
     def list_all(select, limit):
         return batch.client.list_tasks(job_id, params['filter'], select, params['expand'], limit)

@@ -186,9 +186,6 @@ tasks:
     client_request_id:
       description: The C(client-request-id) of that request.
       type: str
-    task:
-      description: The task after the call, snake_case.
-      type: dict
     missing:
       description: True when the task does not exist and O(ignore_missing=true).
       type: bool

@@ -1,0 +1,130 @@
+"""The benchmark's tables, in Markdown, with the aims each result is held against."""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass
+
+# The aims of the bulk path (see tests/perf/README.md).
+SINGLE_OVER_FLOOR = 0.15      # one Shared Key terminate: at most this many seconds over `ansible -m ping`
+BULK_OVER_LIMIT = 1.5         # bulk call: at most 1.5 x (requests x RTT / parallel) + the start of ansible-playbook
+LOOP_FACTOR = 20              # bulk call at least this many times faster than an Ansible loop
+SDK_FACTOR = 5                # ... and than a sequential azure-batch SDK script
+
+
+@dataclass
+class SingleRow:
+    """One line of table 1: the runs of one command and the requests one of them sent."""
+
+    label: str
+    runs: list
+    batch_requests: object
+    identity_requests: int
+
+    @property
+    def best(self):
+        return min(run.seconds for run in self.runs)
+
+    @property
+    def median(self):
+        return statistics.median(run.seconds for run in self.runs)
+
+    @property
+    def cpu(self):
+        return statistics.median(run.cpu for run in self.runs)
+
+
+@dataclass
+class ManyResult:  # pylint: disable=too-many-instance-attributes
+    """What scenario 2 or 3 measured."""
+
+    kind: str
+    count: int
+    parallel: int
+    bulk: object          # harness.Logged of the best Shared Key run
+    bulk_median: float
+    bulk_entra: object    # harness.Logged of the Entra ID run
+    loop_sample: int
+    loop_sample_seconds: float
+    loop_per_item: float
+    loop_estimate: float
+    sdk: float
+    sdk_inner: float
+
+
+def machine(options):
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open('/proc/cpuinfo', encoding='utf-8') as handle:
+            cpu = next(line.split(':', 1)[1].strip() for line in handle if line.startswith('model name'))
+    except (OSError, StopIteration):
+        pass
+    ansible = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible'), '--version'], capture_output=True,
+                             text=True, check=False).stdout.splitlines()[0]
+    load = ', '.join('%.2f' % value for value in os.getloadavg())
+    return ('## Benchmark run\n\nMachine: %s, %d CPUs, load average %s; %s %s, Python %s, %s.\n'
+            'Emulator: %d ms latency added to every Batch request; terminate_delay %.1f s.'
+            % (cpu, os.cpu_count(), load, platform.system(), platform.release(), platform.python_version(), ansible,
+               options.latency_ms, options.terminate_delay))
+
+
+def load_line():
+    return '\nLoad average at the end: %s.' % ', '.join('%.2f' % value for value in os.getloadavg())
+
+
+def single_table(rows):
+    floor = rows[0]
+    lines = ['', '### 1. One job terminated with an ad-hoc command (%d runs each)' % len(floor.runs), '',
+             '| run | best s | median s | CPU s | best over the floor | CPU over the floor | Batch requests | identity requests |',
+             '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |']
+    for row in rows:
+        over = '' if row is floor else '%+.2f' % (row.best - floor.best)
+        cpu_over = '' if row is floor else '%+.2f' % (row.cpu - floor.cpu)
+        lines.append('| %s | %.2f | %.2f | %.2f | %s | %s | %s | %s |'
+                     % (row.label, row.best, row.median, row.cpu, over, cpu_over, row.batch_requests, row.identity_requests))
+    shared_key = [row for row in rows if row.label == 'one job, Shared Key, changed'][0]
+    lines += ['', 'Aim: Shared Key within %.2f s of the floor: %s (best %+.2f s, CPU %+.2f s).'
+              % (SINGLE_OVER_FLOOR, verdict(shared_key.best - floor.best <= SINGLE_OVER_FLOOR), shared_key.best - floor.best,
+                 shared_key.cpu - floor.cpu)]
+    return '\n'.join(lines)
+
+
+def many_table(result, rtt, start):
+    """Scenario 2 or 3: the bulk call against a loop, a sequential SDK script and the limit."""
+    noun = 'running tasks of one job' if result.kind == 'tasks' else 'active jobs'
+    option = 'task_filter' if result.kind == 'tasks' else 'job_filter'
+    rounds = math.ceil(result.count / result.parallel)
+    limit = (1 + rounds) * rtt
+    bulk, entra = result.bulk, result.bulk_entra
+    seconds = bulk.run.seconds
+    lines = ['', '### %s. %d %s terminated (RTT %.1f ms, parallel %d)'
+             % ('2' if result.kind == 'tasks' else '3', result.count, noun, rtt * 1000, result.parallel), '',
+             '| way | seconds | Batch requests | the bulk call is faster by |', '| --- | ---: | ---: | ---: |',
+             '| **one module call with %s** (ansible-playbook, Shared Key; best run, median %.2f) | **%.2f** | %d | |'
+             % (option, result.bulk_median, seconds, bulk.batch),
+             '| ... of which: start to first answer %.2f s, first to last answer %.2f s (%.1f x limit), last answer to end %.2f s;'
+             ' CPU: Ansible and the module %.2f s, the emulator %.2f s | | | |'
+             % (bulk.head, bulk.http, bulk.http / limit, bulk.tail, bulk.run.cpu, bulk.server_cpu),
+             '| the same with Entra ID (client secret, %d identity requests) | %.2f | %d | |' % (entra.identity, entra.run.seconds, entra.batch),
+             '| Ansible loop of single calls: %d items measured in %.1f s, %.3f s per item, **extrapolated** | %.1f | %d | %.0fx |'
+             % (result.loop_sample, result.loop_sample_seconds, result.loop_per_item, result.loop_estimate, 2 * result.count,
+                result.loop_estimate / seconds),
+             '| sequential script, azure-batch 15.1.0 SDK (its requests alone: %.2f s) | %.2f | %d | %.1fx |'
+             % (result.sdk_inner, result.sdk, 1 + result.count, result.sdk / seconds),
+             '| limit: (1 list + %d rounds of %d) x RTT | %.2f | | |' % (rounds, result.parallel, limit),
+             '| limit + start of ansible-playbook (a one-task ping playbook, best run: %.2f s) | %.2f | | |' % (start, limit + start), '',
+             'Aims: bulk <= %.1f x limit + start (%.2f s): %s; >= %dx faster than the loop: %s (%.0fx); >= %dx faster than the SDK '
+             'script: %s (%.1fx).'
+             % (BULK_OVER_LIMIT, BULK_OVER_LIMIT * limit + start, verdict(seconds <= BULK_OVER_LIMIT * limit + start),
+                LOOP_FACTOR, verdict(result.loop_estimate >= LOOP_FACTOR * seconds), result.loop_estimate / seconds,
+                SDK_FACTOR, verdict(result.sdk >= SDK_FACTOR * seconds), result.sdk / seconds)]
+    return '\n'.join(lines)
+
+
+def verdict(met):
+    return 'met' if met else '**missed**'
