@@ -129,13 +129,11 @@ class EntraAuth(AuthBase):
         self._token = None
         self._expires_on = 0
         self._lock = threading.Lock()
-        self.tokens_fetched = 0
 
     def token(self):
         with self._lock:
             if self._token is None or self._expires_on - _TOKEN_REFRESH_MARGIN < time.time():
                 self._token, self._expires_on = self._fetch()
-                self.tokens_fetched += 1
             return self._token
 
     def _fetch(self):

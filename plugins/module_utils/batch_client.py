@@ -68,7 +68,6 @@ class BatchClient:
         self.timeouts = (min(10.0, request_timeout), request_timeout)
         self.on_event = on_event or (lambda event: None)
         self._sleep, self._clock, self._rng = sleep, clock, rng
-        self.requests_sent = 0
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, 1), max_retries=0)
         self.session.mount('https://', adapter)
@@ -194,7 +193,6 @@ class BatchClient:
     def _send(self, method, url, params, data, headers, client_request_id):
         """One HTTP exchange: (response, None), or (None, exception) for a failure worth retrying."""
         try:
-            self.requests_sent += 1
             # Redirects are never followed: the Authorization header must not reach another host.
             return self.session.request(method, url, params=params, data=data, headers=headers, auth=self.auth,
                                         timeout=self.timeouts, verify=self.verify, allow_redirects=False), None

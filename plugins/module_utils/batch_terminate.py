@@ -218,8 +218,7 @@ class TerminateRunner:
         result['request_id'], result['client_request_id'] = err.request_id, err.client_request_id
         return None
 
-    def _record_error(self, target, result, err, action):
-        verb = 'read' if action == 'read' else 'terminate'
+    def _record_error(self, target, result, err, verb):
         msg = describe(err, '%s %s' % (verb, target.label()))
         if err.outcome_unknown and not result['changed']:
             msg = msg[:-1] + ('; an answer to the terminate request was lost, so the service may have applied it: '
