@@ -72,8 +72,8 @@ class BatchClient:
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, 1), max_retries=0)
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)
-        # requests reads proxies and REQUESTS_CA_BUNDLE from the environment on every request (about 0.4 ms each):
-        # read them once here, with the same precedence, then stop (trust_env also skips ~/.netrc credentials).
+        # Proxies (HTTPS_PROXY, NO_PROXY) and REQUESTS_CA_BUNDLE are read from the environment once, with requests'
+        # own precedence, instead of on every request; trust_env off also keeps ~/.netrc credentials out.
         settings = self.session.merge_environment_settings(self.base_url, {}, None, verify, None)
         self.session.proxies.update(settings['proxies'])
         self.verify = settings['verify']
@@ -193,9 +193,15 @@ class BatchClient:
     def _send(self, method, url, params, data, headers, client_request_id):
         """One HTTP exchange: (response, None), or (None, exception) for a failure worth retrying."""
         try:
-            # Redirects are never followed: the Authorization header must not reach another host.
-            return self.session.request(method, url, params=params, data=data, headers=headers, auth=self.auth,
-                                        timeout=self.timeouts, verify=self.verify, allow_redirects=False), None
+            # The session's adapter is called directly: Session.request would merge cookies, hooks and settings
+            # again for every request (0.2 to 0.4 ms of CPU each, which adds up over hundreds of parallel terminates).
+            # An adapter never follows redirects, so the Authorization header cannot reach another host.
+            prepared = requests.PreparedRequest()
+            prepared.prepare(method=method, url=url, params=params, data=data, headers=headers, auth=self.auth)
+            response = self.session.get_adapter(url).send(prepared, timeout=self.timeouts, verify=self.verify,
+                                                          proxies=self.session.proxies)
+            response.content  # pylint: disable=pointless-statement  # read it all, so the connection goes back to the pool
+            return response, None
         except requests.exceptions.SSLError as exc:
             problem = _tls_problem(exc)
             if problem is None:

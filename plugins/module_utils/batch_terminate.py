@@ -26,7 +26,10 @@ class ResourceKind:
         self.conflicts = conflicts      # 409 code from the terminate call -> (decision, state it implies)
         self.state_after_terminate = state_after_terminate
         self.not_found_codes = not_found_codes
-        self.select = select
+        self.select = select            # the fields returned for one id
+        # All that deciding needs (eTag and lastModified predict conditional headers in check mode): what reads of
+        # many resources ask for, as their results carry no resource.
+        self.brief_select = 'id,state,eTag,lastModified'
 
 
 JOB = ResourceKind(
@@ -79,7 +82,8 @@ class TerminateRunner:
     """Runs read -> decide -> (check mode: stop) -> terminate -> (wait) for many targets in parallel."""
 
     def __init__(self, client, check_mode=False, conditions=None, terminate_reason=None, force=False,
-                 ignore_missing=False, wait=False, wait_timeout=300, parallel=16, client_request_id=None):
+                 ignore_missing=False, wait=False, wait_timeout=300, parallel=16, client_request_id=None,
+                 whole_resources=True):
         self.client = client
         self.check_mode = check_mode
         self.conditions = conditions or {}
@@ -90,6 +94,7 @@ class TerminateRunner:
         self.wait_timeout = wait_timeout
         self.parallel = max(1, parallel)
         self.client_request_id = client_request_id
+        self.whole_resources = whole_resources  # False: read only what deciding needs (results for many resources)
 
     def run(self, targets):
         """One result dict per target, in the order given."""
@@ -134,7 +139,7 @@ class TerminateRunner:
         if self.wait and result['state'] is not None and (
                 result['changed'] or result['state'] not in ('completed', 'deleting')):
             resource = self._wait(target, result, resource)
-        result[target.kind.name] = snake_resource(resource)
+        result[target.kind.name] = resource  # as read; build_result converts it only where it is returned
 
     def _terminate(self, target, result, resource):
         if self.check_mode:
@@ -229,9 +234,10 @@ class TerminateRunner:
         result['client_request_id'] = err.client_request_id or result['client_request_id']
 
     def _get(self, target):
+        select = target.kind.select if self.whole_resources else target.kind.brief_select
         if target.kind is TASK:
-            return self.client.get_task(target.job_id, target.task_id, select=TASK.select)
-        return self.client.get_job(target.job_id, select=JOB.select)
+            return self.client.get_task(target.job_id, target.task_id, select=select)
+        return self.client.get_job(target.job_id, select=select)
 
     def _post(self, target):
         if target.kind is TASK:
@@ -261,7 +267,7 @@ def build_result(kind, results, single, diff):
         item = results[0]
         for key in ('state_before', 'state', 'request_id', 'client_request_id', 'waited', 'wait_seconds'):
             result[key] = item[key]
-        result[kind.name] = resources[0]
+        result[kind.name] = snake_resource(resources[0])
         if item.get('missing'):
             result['missing'] = True
     else:

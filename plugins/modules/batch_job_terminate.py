@@ -279,11 +279,12 @@ def main():
     batch.validate(check_range, 'wait_timeout', params['wait_timeout'], 1)
     batch.validate(check_range, 'parallel', params['parallel'], 1, 64)
     conditions = batch.validate(headers_from_options, params)
+    single = params['job_id'] is not None  # one id: the result carries the resource itself
 
     if params['job_filter'] is not None:
         try:
             targets = [Target(JOB, job['id'], resource=job)
-                       for job in batch.client.list_jobs(params['job_filter'], select=JOB.select)]
+                       for job in batch.client.list_jobs(params['job_filter'], select=JOB.brief_select)]
         except BatchError as err:
             batch.fail_from_error(err, 'list the jobs matching job_filter')
     else:
@@ -293,8 +294,8 @@ def main():
                              terminate_reason=params['terminate_reason'], force=params['force'],
                              ignore_missing=params['ignore_missing'], wait=params['wait'],
                              wait_timeout=params['wait_timeout'], parallel=params['parallel'],
-                             client_request_id=params['client_request_id'])
-    batch.exit_with_results(JOB, runner.run(targets), single=params['job_id'] is not None)
+                             client_request_id=params['client_request_id'], whole_resources=single)
+    batch.exit_with_results(JOB, runner.run(targets), single=single)
 
 
 if __name__ == '__main__':

@@ -263,11 +263,12 @@ def main():
     batch.validate(check_range, 'wait_timeout', params['wait_timeout'], 1)
     batch.validate(check_range, 'parallel', params['parallel'], 1, 64)
     conditions = batch.validate(headers_from_options, params)
+    single = params['task_id'] is not None  # one id: the result carries the resource itself
 
     if params['task_filter'] is not None:
         try:
             targets = [Target(TASK, job_id, task['id'], resource=task)
-                       for task in batch.client.list_tasks(job_id, params['task_filter'], select=TASK.select)]
+                       for task in batch.client.list_tasks(job_id, params['task_filter'], select=TASK.brief_select)]
         except BatchError as err:
             if not (params['ignore_missing'] and err.code == 'JobNotFound'):
                 batch.fail_from_error(err, "list the tasks of job '%s' matching task_filter" % job_id)
@@ -278,8 +279,8 @@ def main():
     runner = TerminateRunner(batch.client, check_mode=batch.check_mode, conditions=conditions,
                              ignore_missing=params['ignore_missing'], wait=params['wait'],
                              wait_timeout=params['wait_timeout'], parallel=params['parallel'],
-                             client_request_id=params['client_request_id'])
-    batch.exit_with_results(TASK, runner.run(targets), single=params['task_id'] is not None)
+                             client_request_id=params['client_request_id'], whole_resources=single)
+    batch.exit_with_results(TASK, runner.run(targets), single=single)
 
 
 if __name__ == '__main__':

@@ -103,6 +103,16 @@ class Bench:  # pylint: disable=too-many-instance-attributes
                                      % self.options.terminate_delay, [logged.run], '2 + %d polls' % (logged.batch - 2), logged.identity))
         return rows
 
+    def requests_import(self):
+        """Best wall seconds `import requests` adds to a Python process that has imported Ansible's module basics."""
+        base = [sys.executable, '-c', 'import ansible.module_utils.basic']
+        with_requests = [sys.executable, '-c', 'import ansible.module_utils.basic, requests']
+        runs = {'base': [], 'requests': []}
+        for _run in range(self.options.repeat):
+            runs['base'].append(checked(timed(base, self.sdk_env), 'python -c import').seconds)
+            runs['requests'].append(checked(timed(with_requests, self.sdk_env), 'python -c import requests').seconds)
+        return max(0.0, min(runs['requests']) - min(runs['base']))
+
     # 2. and 3. many ------------------------------------------------------------------------------
 
     def playbook_floor(self):
@@ -211,7 +221,7 @@ def main(arguments):
             bench = Bench(options, emulator, workdir)
             print(report.machine(options), flush=True)
             rtt = bench.rtt()
-            print(report.single_table(bench.single_job()), flush=True)
+            print(report.single_table(bench.single_job(), bench.requests_import(), rtt), flush=True)
             floor = bench.playbook_floor()
             for result in (bench.tasks_many(options.tasks), bench.jobs_many(options.jobs)):
                 print(report.many_table(result, rtt, floor), flush=True)

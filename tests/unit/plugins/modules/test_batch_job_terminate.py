@@ -161,3 +161,18 @@ def test_bulk_filter_lists_once_and_terminates_the_matches(run_module, emulator,
     assert result['summary']['changed'] == 5 and result['changed'] is True
     for job_id in ids[:5]:
         assert [entry['method'] for entry in requests_for(emulator, '/jobs/' + job_id)] == ['POST']
+
+
+def test_reads_of_many_jobs_ask_only_for_what_deciding_needs(run_module, emulator, job):
+    """A bulk result carries no job body, so the list and the per-id reads $select four fields; one id gets them all."""
+    first, second, third = job(), job(), job()
+    run_module(module, job_filter="id eq '%s'" % first)
+    run_module(module, job_ids=[second])
+    single = run_module(module, job_id=third)
+    lists = [entry['query'].get('$select') for entry in requests_for(emulator, '/jobs', 'GET')
+             if entry['path'] == '/jobs' and first in entry['query'].get('$filter', '')]
+    gets = [entry['query'].get('$select') for entry in requests_for(emulator, '/jobs/', 'GET')
+            if entry['path'] in ('/jobs/' + second, '/jobs/' + third)]
+    brief = 'id,state,eTag,lastModified'
+    assert lists == [brief] and gets == [brief, module.JOB.select]
+    assert single['job']['pool_info'] is not None and single['job']['e_tag']

@@ -82,3 +82,15 @@ def test_task_ids_report_each_item(run_module, emulator, job_with):
     result = run_module(module, job_id=job_id, task_ids=['task-0', 'TASK-1', 'task-9'], ignore_missing=True)
     assert [(item['id'], item['changed']) for item in result['tasks']] == [('task-0', True), ('TASK-1', False), ('task-9', False)]
     assert result['tasks'][2]['missing'] is True and result['summary']['missing'] == 1
+
+
+def test_reads_of_many_tasks_ask_only_for_what_deciding_needs(run_module, emulator, job_with):
+    """A bulk result carries no task body, so the list and the per-id reads $select four fields; one id gets them all."""
+    job_id = job_with('running', 'running', 'running')
+    run_module(module, job_id=job_id, task_filter="id eq 'task-0'")
+    run_module(module, job_id=job_id, task_ids=['task-1'])
+    single = run_module(module, job_id=job_id, task_id='task-2')
+    reads = [entry['query'].get('$select') for entry in requests_for(emulator, '/jobs/%s/tasks' % job_id, 'GET')]
+    brief = 'id,state,eTag,lastModified'
+    assert reads == [brief, brief, module.TASK.select]
+    assert single['task']['execution_info'] is not None and single['task']['e_tag']
