@@ -73,8 +73,25 @@ def machine(options):
                options.latency_ms, options.terminate_delay))
 
 
-def load_line():
-    return '\nLoad average at the end: %s.' % ', '.join('%.2f' % value for value in os.getloadavg())
+def cpu_counters():
+    """The machine's CPU time counters since boot (Linux /proc/stat), or None elsewhere."""
+    try:
+        with open('/proc/stat', encoding='ascii') as handle:
+            return [int(value) for value in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+
+
+def load_line(started):
+    """The load at the end and, on a virtual machine, the share of CPU time its host took back (steal) during the run."""
+    line = '\nLoad average at the end: %s.' % ', '.join('%.2f' % value for value in os.getloadavg())
+    ended = cpu_counters()
+    if started and ended and len(ended) > 7:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = [after - before for before, after in zip(started, ended)][:8]
+        wanted = user + nice + system + irq + softirq + steal
+        line += (' CPU steal during the run: the host gave %.0f%% of the CPU time this machine wanted to other guests.'
+                 % (100.0 * steal / max(1, wanted)))
+    return line
 
 
 def single_table(rows, requests_import, rtt):

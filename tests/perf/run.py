@@ -219,13 +219,14 @@ def main(arguments):
     try:
         with harness.EmulatorProcess(workdir, options.latency_ms, options.terminate_delay) as emulator:
             bench = Bench(options, emulator, workdir)
+            started = report.cpu_counters()
             print(report.machine(options), flush=True)
             rtt = bench.rtt()
             print(report.single_table(bench.single_job(), bench.requests_import(), rtt), flush=True)
             floor = bench.playbook_floor()
             for result in (bench.tasks_many(options.tasks), bench.jobs_many(options.jobs)):
                 print(report.many_table(result, rtt, floor), flush=True)
-            print(report.load_line())
+            print(report.load_line(started))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if bench.problems:
