@@ -1,12 +1,10 @@
-"""What the benchmark needs around the measurements: the emulator process, the collection on an
+"""What the benchmark needs around the measurements: the collection on an
 Ansible collections path, timed commands, and the request log of the emulator."""
 
 from __future__ import annotations
 
-import json
 import os
 import resource
-import signal
 import statistics
 import subprocess
 import sys
@@ -28,46 +26,6 @@ class Timed:
     cpu: float
     returncode: int
     stdout: str
-
-
-class EmulatorProcess:
-    """The emulator in its own process (python -m tests.emulator serve), so that its threads do not
-    share an interpreter lock with the measuring process."""
-
-    def __init__(self, workdir, latency_ms, terminate_delay):
-        self.state_file = os.path.join(workdir, 'emulator.json')
-        self.command = [sys.executable, '-m', 'tests.emulator', 'serve', '--state-file', self.state_file,
-                        '--latency-ms', str(latency_ms), '--terminate-delay', str(terminate_delay)]
-        self.process = None
-        self.env = None
-
-    def __enter__(self):
-        self.process = subprocess.Popen(self.command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # pylint: disable=consider-using-with
-        deadline = time.monotonic() + 60
-        while not os.path.exists(self.state_file):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError('The emulator did not start: %s' % ' '.join(self.command))
-            time.sleep(0.1)
-        with open(self.state_file, encoding='utf-8') as handle:
-            self.env = json.load(handle)
-        return self
-
-    def cpu(self):
-        """CPU seconds (user + system) the emulator has used so far (Linux /proc; 0.0 elsewhere)."""
-        try:
-            with open('/proc/%d/stat' % self.process.pid, encoding='ascii') as handle:
-                fields = handle.read().rsplit(')', 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
-
-    def __exit__(self, *exc_info):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 def collections_root(workdir):

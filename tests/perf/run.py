@@ -26,6 +26,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from tests.emulator.admin_client import AdminClient  # noqa: E402  pylint: disable=wrong-import-position
+from tests.emulator.process import EmulatorProcess  # noqa: E402  pylint: disable=wrong-import-position
 from tests.perf import harness, playbooks, report  # noqa: E402  pylint: disable=wrong-import-position
 from tests.perf.harness import adhoc, checked, median, timed  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -34,7 +35,7 @@ class Bench:  # pylint: disable=too-many-instance-attributes
     """Runs the scenarios against one emulator and keeps the rows of the tables."""
 
     def __init__(self, options, emulator, workdir):
-        emulator_env = emulator.env
+        emulator_env = emulator.env()
         self.emulator = emulator
         self.options = options
         self.workdir = workdir
@@ -217,7 +218,7 @@ def main(arguments):
     options = parse(arguments)
     workdir = harness.make_workdir()
     try:
-        with harness.EmulatorProcess(workdir, options.latency_ms, options.terminate_delay) as emulator:
+        with EmulatorProcess(options.latency_ms, options.terminate_delay, state_dir=workdir) as emulator:
             bench = Bench(options, emulator, workdir)
             started = report.cpu_counters()
             print(report.machine(options), flush=True)

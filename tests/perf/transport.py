@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from tests.emulator.admin_client import AdminClient  # noqa: E402  pylint: disable=wrong-import-position
+from tests.emulator.process import EmulatorProcess  # noqa: E402  pylint: disable=wrong-import-position
 from tests.perf import harness  # noqa: E402  pylint: disable=wrong-import-position
 
 API_VERSION = '2024-07-01.20.0'
@@ -52,8 +53,8 @@ def main(arguments):
     parser.add_argument('--requests', type=int, default=500, help='requests per way')
     options = parser.parse_args(arguments)
     workdir = harness.make_workdir()
-    with harness.EmulatorProcess(workdir, 0, 1.0) as emulator:
-        env = emulator.env
+    with EmulatorProcess(state_dir=workdir) as emulator:
+        env = emulator.env()
         AdminClient(env['BATCH_EMULATOR_URL'], env['BATCH_EMULATOR_CA']).add_job(JOB)
         client = harness.module_client(harness.collections_root(workdir), env)
         auth, ca_path = client.auth, env['BATCH_EMULATOR_CA']

@@ -3,8 +3,8 @@
 `emulator` is one Batch emulator (tests/emulator) per test process, shared by every test that
 asks for it: give each test its own job ids, or reset it through `emulator.admin`.
 ansible-test runs each test in a forked child, where a session fixture would start afresh
-and never stop; so the emulator starts in the parent once collection shows a test needs it,
-and keeps serving the children from there.
+and never stop; so the parent starts the emulator (in a process of its own) once collection shows
+a test needs it, and it keeps serving the children from there.
 """
 
 from __future__ import annotations
@@ -24,13 +24,12 @@ _RUNNING = []
 
 
 def _emulator():
-    """Return this process's emulator, starting it on first use."""
+    """Return this process's emulator, starting it on first use, in a process of its own: a test forked from here
+    while the emulator's threads were inside OpenSSL would inherit its locks taken and hang."""
     if not _RUNNING:
-        from ansible_collections.azure_batch.ops.tests.emulator import Emulator  # pylint: disable=import-outside-toplevel
+        from ansible_collections.azure_batch.ops.tests.emulator.process import EmulatorProcess  # pylint: disable=import-outside-toplevel
 
-        instance = Emulator()
-        instance.start()
-        _RUNNING.append(instance)
+        _RUNNING.append(EmulatorProcess().start())
     return _RUNNING[0]
 
 

@@ -22,9 +22,6 @@ try:
     from ansible_collections.azure_batch.ops.tests.emulator import Emulator, jwt_tokens
 except ImportError:
     from tests.emulator import Emulator, jwt_tokens
-    IN_COLLECTION_TREE = False
-else:
-    IN_COLLECTION_TREE = True
 
 BATCH = "https://batch.core.windows.net/"
 BATCH_SCOPE = "https://batch.core.windows.net//.default"
@@ -32,17 +29,15 @@ AZURE_ENV = ("AZURE_AUTHORITY_HOST", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZUR
              "AZURE_REGIONAL_AUTHORITY_NAME", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "IDENTITY_SERVER_THUMBPRINT",
              "IMDS_ENDPOINT", "MSI_ENDPOINT", "MSI_SECRET", "BATCH_EMULATOR_AZ_LOGGED_OUT")
 
-if IN_COLLECTION_TREE:
-    @pytest.fixture(name="emu")
-    def fixture_emu(emulator):
-        """The emulator tests/unit/conftest.py shares between all tests (started once, before ansible-test forks)."""
-        return emulator
-else:
-    @pytest.fixture(name="emu", scope="module")
-    def fixture_emu(tmp_path_factory):
-        """An emulator of this module's own: the shared one is importable only from a collection tree."""
-        with Emulator(state_dir=str(tmp_path_factory.mktemp("emulator"))) as emulator:
-            yield emulator
+
+@pytest.fixture(name="emu", scope="module")
+def fixture_emu(tmp_path_factory):
+    """An emulator of this module's own, in this process: the tests call its identity provider directly.
+
+    Under ansible-test each test runs in a forked child that starts it afresh; the emulator shared by the
+    other tests runs in a process of its own and offers only its HTTP side."""
+    with Emulator(state_dir=str(tmp_path_factory.mktemp("emulator"))) as emulator:
+        yield emulator
 
 
 @pytest.fixture(autouse=True)
