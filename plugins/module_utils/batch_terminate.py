@@ -15,6 +15,9 @@ from ansible_collections.azure_batch.ops.plugins.module_utils.batch_resources im
 TERMINATE = 'terminate'
 UNCHANGED = 'unchanged'
 UNCHANGED_WARN = 'unchanged, with a warning'
+# All that deciding needs (eTag and lastModified predict conditional headers in check mode): what reads of many
+# resources ask for, as their results carry no resource.
+BRIEF_SELECT = 'id,state,eTag,lastModified'
 
 
 class ResourceKind:
@@ -27,9 +30,7 @@ class ResourceKind:
         self.state_after_terminate = state_after_terminate
         self.not_found_codes = not_found_codes
         self.select = select            # the fields returned for one id
-        # All that deciding needs (eTag and lastModified predict conditional headers in check mode): what reads of
-        # many resources ask for, as their results carry no resource.
-        self.brief_select = 'id,state,eTag,lastModified'
+        self.brief_select = BRIEF_SELECT
 
 
 JOB = ResourceKind(

@@ -20,6 +20,9 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
+import requests
+import urllib3
+
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from tests.emulator.admin_client import AdminClient  # noqa: E402  pylint: disable=wrong-import-position
@@ -40,8 +43,6 @@ def cpu_per_call(call, count):
 
 
 def signed_headers(auth, url):
-    import requests  # pylint: disable=import-outside-toplevel
-
     headers = {'client-request-id': str(uuid.uuid4()), 'return-client-request-id': 'true', 'Accept': 'application/json',
                'ocp-date': email.utils.formatdate(usegmt=True)}
     headers['Authorization'] = 'SharedKey %s:%s' % (auth.account_name, auth.signature('GET', url, requests.structures.CaseInsensitiveDict(headers)))
@@ -62,9 +63,6 @@ def main(arguments):
         url = env['BATCH_EMULATOR_URL'] + path
         host, port = urlsplit(url).hostname, urlsplit(url).port
         context = ssl.create_default_context(cafile=ca_path)
-
-        import requests  # pylint: disable=import-outside-toplevel
-        import urllib3  # pylint: disable=import-outside-toplevel
 
         adapter = client.session.get_adapter(url)
         pool = urllib3.HTTPSConnectionPool(host, port, ssl_context=context, maxsize=1)
