@@ -10,16 +10,31 @@ SHELL := /bin/bash
 MAKEFLAGS += --no-print-directory
 
 REPO := $(CURDIR)
-VENV := $(REPO)/.venv
-PY := $(VENV)/bin/python
-VENV_STAMP := $(VENV)/.requirements-dev.installed
+# A lane is one ansible-core release (tests/lanes/ansible-core-<LANE>.txt) in its own venv, .lanes/<LANE>/;
+# without LANE, .venv holds the default lane (ansible-core 2.19) and every development tool (requirements-dev.txt).
+LANE ?=
 BUILD := $(REPO)/build
 # ansible-test only works from inside .../ansible_collections/<namespace>/<name>/, so tests run on a copy here.
+# Lanes run side by side (tests/utils/lanes.py): each has its own copy, and its own home for ansible-test's
+# venvs and cache (~/.ansible/test), whose pip configuration and download cache are the user's own.
+ifeq ($(LANE),)
+VENV := $(REPO)/.venv
+REQUIREMENTS := requirements-dev.txt
 COLLECTIONS_ROOT := $(BUILD)/collections
+ANSIBLE_TEST_HOME := $(HOME)
+else
+VENV := $(REPO)/.lanes/$(LANE)
+REQUIREMENTS := tests/lanes/ansible-core-$(LANE).txt
+COLLECTIONS_ROOT := $(BUILD)/lanes/$(LANE)/collections
+ANSIBLE_TEST_HOME := $(REPO)/.lanes/home-$(LANE)
+endif
+PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.requirements.installed
 TREE := $(COLLECTIONS_ROOT)/ansible_collections/azure_batch/ops
 DIST := $(BUILD)/dist
+DOCS := $(BUILD)/docs
 # ansible-test downloads get-pip.py from a host that may be out of reach; this stand-in bootstraps pip offline.
-GET_PIP_OFFLINE ?= $(firstword $(wildcard $(REPO)/../shared/tools/get_pip_offline.py))
+GET_PIP_OFFLINE := $(REPO)/tests/utils/get_pip_offline.py
 DEMO_SEED := tests/emulator/demo_seed.json
 # Extra options: make sanity SANITY_ARGS='--test pep8', make integration INTEGRATION_ARGS='batch_job_terminate -v'
 SANITY_ARGS ?=
@@ -39,7 +54,7 @@ unexport ANSIBLE_CONFIG ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
 header = @printf '\n==== %s ====\n' "$(1)"
 python_version = $(shell "$(PY)" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-.PHONY: help venv collection-tree ansible-test-cache sanity units pytest integration lint docs-lint changelog-lint \
+.PHONY: help venv collection-tree ansible-test-cache sanity units pytest integration lint docs-lint docs changelog-lint \
         changelog-release build build-check demo test bench clean
 
 help: ## List the targets
@@ -47,57 +62,62 @@ help: ## List the targets
 
 # --- set-up ------------------------------------------------------------------------------------
 
-venv: $(VENV_STAMP) ## Create .venv from requirements-dev.txt (again whenever that file changes)
+venv: $(VENV_STAMP) ## Create .venv from requirements-dev.txt (or .lanes/LANE for LANE=2.16 ...), again when it changes
 	@:
 
-$(VENV_STAMP): requirements-dev.txt
-	$(call header,Python environment .venv)
-	@if [ -x "$(PY)" ] && ! "$(PY)" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))' 2>/dev/null; then \
-	  echo "Removing $(VENV): its Python is missing or not 3.11 to 3.13"; rm -rf "$(VENV)"; fi
+$(VENV_STAMP): $(REQUIREMENTS) tests/lanes/common.txt
+	$(call header,Python environment $(VENV))
+	@if [ -x "$(PY)" ] && ! "$(PY)" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] < (3, 14))' 2>/dev/null; then \
+	  echo "Removing $(VENV): its Python is missing or not 3.10 to 3.13"; rm -rf "$(VENV)"; fi
 	@if [ ! -x "$(PY)" ]; then \
 	  python=""; for candidate in $${PYTHON:-python3 python3.13 python3.12 python3.11}; do \
 	    if "$$candidate" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))' >/dev/null 2>&1; then \
 	      python="$$candidate"; break; fi; done; \
 	  if [ -z "$$python" ]; then \
-	    echo "ERROR: ansible-core 2.19 needs Python 3.11, 3.12 or 3.13; none found (tried: $${PYTHON:-python3 python3.13 python3.12 python3.11})." >&2; \
+	    echo "ERROR: the tools need Python 3.11, 3.12 or 3.13; none found (tried: $${PYTHON:-python3 python3.13 python3.12 python3.11})." >&2; \
 	    echo "       Install one, or name it: make venv PYTHON=/path/to/python3.12" >&2; exit 1; fi; \
 	  echo "Creating $(VENV) with $$python ($$("$$python" --version 2>&1))"; \
 	  "$$python" -m venv "$(VENV)" || { echo "ERROR: '$$python -m venv' failed; on Debian/Ubuntu install the python3-venv package." >&2; exit 1; }; fi
-	@echo "Installing requirements-dev.txt into $(VENV) (a minute or two the first time)"
-	"$(PY)" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@echo "Installing $(REQUIREMENTS) into $(VENV) (a minute or two the first time)"
+	"$(PY)" -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS)
 	@touch "$@"
 	@"$(PY)" -c 'import sys, ansible.release; print("Ready: Python %s, ansible-core %s" % (sys.version.split()[0], ansible.release.__version__))'
 
 collection-tree: venv ## Mirror the collection into build/collections/ansible_collections/azure_batch/ops
 	@python tests/utils/collection_tree.py "$(REPO)" "$(TREE)"
 
+# Seed ansible-test's get-pip cache with the offline stand-in, under the name this ansible-test release looks for.
+# A get-pip.py that is not ours (downloaded or placed by hand) is left alone.
 ansible-test-cache: venv
+	@if [ "$(ANSIBLE_TEST_HOME)" != "$(HOME)" ]; then \
+	  for dir in .config/pip .cache/pip; do test -e "$(HOME)/$$dir" && ! test -e "$(ANSIBLE_TEST_HOME)/$$dir" || continue; \
+	    mkdir -p "$(ANSIBLE_TEST_HOME)/$$(dirname $$dir)" && ln -s "$(HOME)/$$dir" "$(ANSIBLE_TEST_HOME)/$$dir"; done; fi
 	@pip_version=$$($(PY) -c 'import types; from ansible_test._internal.python_requirements import get_venv_packages; \
-	  print(get_venv_packages(types.SimpleNamespace(version="3"))["pip"])'); \
-	cache="$$HOME/.ansible/test/cache/get_pip_$${pip_version//./_}.py"; \
-	if [ -s "$$cache" ]; then :; \
-	elif [ -n "$(GET_PIP_OFFLINE)" ]; then mkdir -p "$$(dirname "$$cache")" && cp "$(GET_PIP_OFFLINE)" "$$cache" && echo "Seeded $$cache"; \
-	else echo "Note: no offline pip bootstrap found; ansible-test will download get-pip.py $$pip_version itself."; fi
+	  print(get_venv_packages(types.SimpleNamespace(version="$(python_version)"))["pip"])'); \
+	cache="$(ANSIBLE_TEST_HOME)/.ansible/test/cache/get_pip_$${pip_version//./_}.py"; \
+	if [ -s "$$cache" ] && ! grep -q 'get_pip_offline' "$$cache"; then :; \
+	elif ! cmp -s "$(GET_PIP_OFFLINE)" "$$cache"; then \
+	  mkdir -p "$$(dirname "$$cache")" && cp "$(GET_PIP_OFFLINE)" "$$cache" && echo "Seeded $$cache (pip $$pip_version, offline stand-in)"; fi
 
 # --- tests ---------------------------------------------------------------------------------------
 
 sanity: collection-tree ansible-test-cache ## ansible-test sanity (every file, in ansible-test's own venvs)
 	$(call header,ansible-test sanity)
-	@test ! -s tests/sanity/ignore-2.19.txt || { echo "ERROR: tests/sanity/ignore-2.19.txt must stay empty; fix the code instead." >&2; exit 1; }
-	cd "$(TREE)" && timeout 900 ansible-test sanity --venv --python $(python_version) $(SANITY_ARGS)
+	@for ignore in tests/sanity/ignore-*.txt; do test ! -s "$$ignore" || { echo "ERROR: $$ignore must stay empty; fix the code instead." >&2; exit 1; }; done
+	cd "$(TREE)" && HOME="$(ANSIBLE_TEST_HOME)" timeout 900 ansible-test sanity --venv --python $(python_version) $(SANITY_ARGS)
 
 units: collection-tree ansible-test-cache ## ansible-test units (pinned tests/unit/requirements.txt)
 	$(call header,ansible-test units)
-	cd "$(TREE)" && timeout 600 ansible-test units --venv --requirements --python $(python_version) $(UNITS_ARGS)
+	cd "$(TREE)" && HOME="$(ANSIBLE_TEST_HOME)" timeout 1200 ansible-test units --venv --requirements --python $(python_version) $(UNITS_ARGS)
 
 pytest: collection-tree ## Unit tests with plain pytest in .venv (quick loop; not part of make test)
 	$(call header,pytest tests/unit)
 	cd "$(TREE)" && PYTHONPATH="$(COLLECTIONS_ROOT)" timeout 600 python -m pytest -p no:cacheprovider tests/unit $(PYTEST_ARGS)
 
-integration: collection-tree ## ansible-test integration targets against the emulator
+integration: collection-tree ansible-test-cache ## ansible-test integration targets against the emulator
 	$(call header,ansible-test integration against the emulator)
 	@ls -d "$(TREE)"/tests/integration/targets/*/ >/dev/null 2>&1 || { echo "ERROR: no integration targets in tests/integration/targets/" >&2; exit 1; }
-	cd "$(TREE)" && timeout 900 python -m tests.emulator run -- \
+	cd "$(TREE)" && HOME="$(ANSIBLE_TEST_HOME)" timeout 1500 python -m tests.emulator run -- \
 	  python tests/integration/run_against_emulator.py --local --python $(python_version) $(INTEGRATION_ARGS)
 
 lint: collection-tree ## ansible-lint --profile production
@@ -107,6 +127,10 @@ lint: collection-tree ## ansible-lint --profile production
 docs-lint: collection-tree ## antsibull-docs lint-collection-docs --plugin-docs
 	$(call header,antsibull-docs lint-collection-docs --plugin-docs)
 	cd "$(TREE)" && timeout 300 antsibull-docs lint-collection-docs --plugin-docs .
+
+docs: collection-tree ## Build the HTML documentation site into build/docs/html (README, guides, every module and role)
+	$(call header,Documentation site: build/docs/html)
+	timeout 600 python tests/utils/docsite.py "$(REPO)" "$(COLLECTIONS_ROOT)" "$(DOCS)"
 
 changelog-lint: venv ## antsibull-changelog lint (fragments and changelogs/changelog.yaml)
 	$(call header,antsibull-changelog lint)
@@ -145,17 +169,8 @@ demo: collection-tree ## Run playbooks/demo.yml twice against the bundled emulat
 	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_ROOT)" timeout 300 python -m tests.emulator run --seed-file $(DEMO_SEED) -- \
 	  python tests/utils/run_demo.py --inventory playbooks/inventory/demo.yml --playbook playbooks/demo.yml
 
-TEST_STEPS := sanity units integration lint docs-lint changelog-lint build-check
-
-test: venv ## Everything CI runs: sanity units integration lint docs-lint changelog-lint build-check
-	@timings=""; \
-	for step in $(TEST_STEPS); do \
-	  started=$$(date +%s); \
-	  $(MAKE) $$step || { printf '%b' "$$timings" >&2; echo "FAILED: make $$step" >&2; exit 1; }; \
-	  timings="$$timings$$(printf '  %-16s %4ss' "$$step" $$(( $$(date +%s) - started )))\n"; \
-	  echo "---- make $$step: $$(( $$(date +%s) - started ))s"; \
-	done; \
-	printf '\n==== make test passed ====\n%b' "$$timings"
+test: venv ## Everything CI runs, on every ansible-core lane (tests/utils/lanes.py); ends with the lanes table
+	@python tests/utils/lanes.py
 
 bench: collection-tree ## Benchmarks: tests/perf/run.py (not part of make test)
 	$(call header,Benchmarks)

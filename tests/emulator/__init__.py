@@ -78,7 +78,8 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
         self.identity = IdentityProvider(os.path.join(self._state_dir, "identity"), lambda: self.url)
         batch_api = BatchApi(self.store, self.config, self.shared_key, lambda: self.identity, lambda: self.url)
         admin_api = AdminApi(self.store, self.config, self.faults, self.request_log, lambda: self.identity)
-        router = Router(batch_api, admin_api, lambda: self.identity, self.faults, self.config, self.request_log)
+        router = Router(batch_api, admin_api, lambda: self.identity, faults=self.faults, config=self.config,
+                        request_log=self.request_log)
         self._server = HttpsServer(("127.0.0.1", self.port), server_context(cert_path, key_path), router)
         self.url = f"https://127.0.0.1:{self._server.server_address[1]}"
         self.store.base_url = self.url

@@ -19,7 +19,7 @@ IDLE_CONNECTION_SECONDS = 120
 class Router:  # pylint: disable=too-many-instance-attributes,too-few-public-methods
     """Sends each request to its API, applying faults and latency, and records it in the log."""
 
-    def __init__(self, batch_api, admin_api, identity_getter, faults, config, request_log):  # pylint: disable=too-many-arguments,too-many-positional-arguments
+    def __init__(self, batch_api, admin_api, identity_getter, *, faults, config, request_log):  # pylint: disable=too-many-arguments
         self.batch_api = batch_api
         self.admin_api = admin_api
         self.identity_getter = identity_getter

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 
-EXCLUDED = {'.git', '.venv', 'build', '.ansible', '__pycache__', '.pytest_cache', '.hypothesis'}
+EXCLUDED = {'.git', '.venv', '.lanes', 'build', '.ansible', '__pycache__', '.pytest_cache', '.hypothesis'}
 KEPT = ('.git', os.path.join('tests', 'output'))
 
 

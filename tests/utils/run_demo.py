@@ -20,6 +20,8 @@ import re
 import subprocess
 import sys
 
+# ansible-core prints this when meta/runtime.yml's requires_ansible excludes it: every supported release must run clean.
+UNSUPPORTED = re.compile(r'Collection azure_batch\.ops does not support Ansible version')
 RECAP_LINE = re.compile(r'^\S+\s+:\s+ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)')
 MODULE_SETTINGS = {
     'BATCH_EMULATOR_URL': 'AZURE_BATCH_ENDPOINT',
@@ -40,17 +42,19 @@ def playbook_environment(environ):
 
 
 def run_playbook(command, env):
-    """Run the playbook, echoing its output; return (exit code, changed count, failed count)."""
+    """Run the playbook, echoing its output; return (exit code, changed count, failed count, unsupported warning)."""
     changed = failed = 0
+    unsupported = False
     with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
         for line in process.stdout:
             sys.stdout.write(line)
+            unsupported = unsupported or bool(UNSUPPORTED.search(line))
             recap = RECAP_LINE.match(line)
             if recap:
                 changed += int(recap.group(1))
                 failed += int(recap.group(2)) + int(recap.group(3))
     sys.stdout.flush()
-    return process.returncode, changed, failed
+    return process.returncode, changed, failed, unsupported
 
 
 def main(arguments):
@@ -70,7 +74,11 @@ def main(arguments):
     counts = []
     for title, expected, expectation in rounds:
         print('\n---- %s ----' % title, flush=True)
-        code, changed, failed = run_playbook(command, env)
+        code, changed, failed, unsupported = run_playbook(command, env)
+        if unsupported:
+            print('\nDemo FAILED: ansible-core warned that it is not supported by the collection (requires_ansible in '
+                  'meta/runtime.yml).', file=sys.stderr)
+            return 1
         if code or failed or not expected(changed):
             print('\nDemo FAILED in "%s": exit code %d, changed=%d, failed=%d; expected success with %s.'
                   % (title, code, changed, failed, expectation), file=sys.stderr)

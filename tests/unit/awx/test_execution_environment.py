@@ -35,3 +35,15 @@ def test_example_definition_builds_a_context_with_the_collection(tmp_path):
     assert completed.returncode == 0, completed.stdout + completed.stderr
     galaxy = yaml.safe_load((context / '_build' / 'requirements.yml').read_text())
     assert [collection['name'] for collection in galaxy['collections']] == ['azure_batch.ops']
+
+
+def test_collection_metadata_is_a_definition_ansible_builder_creates(tmp_path):
+    """Certification runs `ansible-builder create` on meta/execution-environment.yml itself: no container engine needed."""
+    context = tmp_path / 'context'
+    completed = _ansible_builder('create', '-f', str(COLLECTION_ROOT / 'meta' / 'execution-environment.yml'),
+                                 '--context', str(context))
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert (context / 'Containerfile').is_file() or (context / 'Dockerfile').is_file()
+    copied = list((context / '_build').rglob('requirements.txt'))
+    assert len(copied) == 1, sorted(str(path) for path in (context / '_build').rglob('*'))
+    assert _requirement_lines(copied[0]) == _requirement_lines(COLLECTION_ROOT / 'requirements.txt')

@@ -62,7 +62,7 @@ class BatchHttp:
         self.session = requests.Session()
         self.auth = SharedKeyAuth(emu.account_name, emu.account_key)
 
-    def call(self, method, path, params=None, headers=None,  # pylint: disable=too-many-arguments,too-many-positional-arguments
+    def call(self, method, path, *, params=None, headers=None,  # pylint: disable=too-many-arguments
              api_version=API_VERSION, auth=True, **kwargs):
         query = dict(params or {})
         if api_version:

@@ -1,12 +1,22 @@
 # -*- coding: utf-8 -*-
 """Run a module's main() in-process against the emulator and return its JSON result."""
 
+import contextlib
 import json
 import uuid
+from unittest import mock
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core before 2.19 reads the arguments from basic._ANSIBLE_ARGS
+    from ansible.module_utils import basic
+
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        with mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode()):
+            yield
 
 AZURE_ENV = ('AZURE_BATCH_ENDPOINT', 'AZURE_BATCH_ACCOUNT', 'AZURE_BATCH_ACCESS_KEY', 'AZURE_CLIENT_ID', 'AZURE_SECRET',
              'AZURE_CLIENT_SECRET', 'AZURE_TENANT', 'AZURE_TENANT_ID', 'AZURE_CLIENT_CERTIFICATE_PATH',

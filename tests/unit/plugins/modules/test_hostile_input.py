@@ -7,6 +7,7 @@ traceback, and never echo a secret given in the input.
 """
 
 import pytest
+from ansible.module_utils.ansible_release import __version__ as ansible_core_version
 
 from ansible_collections.azure_batch.ops.plugins.modules import batch_job_terminate, batch_task_terminate
 
@@ -35,7 +36,6 @@ ROWS = [
     ('job_id newline', JOB, {'job_id': 'a\nb'}, {}, 'job_id must be'),
     ('job_id hash', JOB, {'job_id': 'a#b'}, {}, 'job_id must be'),
     ('job_id backslash', JOB, {'job_id': 'a\\b'}, {}, 'job_id must be'),
-    ('job_id nul byte', JOB, {'job_id': 'a\x00b'}, {}, 'job_id must be'),
     ('job_id empty', JOB, {'job_id': ''}, {}, 'job_id must be'),
     ('job_ids with traversal', JOB, {'job_ids': ['ok-1', '../etc']}, {}, 'job_ids must be'),
     ('job_ids with a long one', JOB, {'job_ids': ['ok-1', 'x' * 200]}, {}, 'job_ids must be'),
@@ -136,6 +136,13 @@ ROWS = [
 
 # Rows that do not pass yet (strict xfail, so a fix shows up as XPASS and the row moves to ROWS).
 KNOWN_GAPS = []
+
+NUL_ROW = ('job_id nul byte', JOB, {'job_id': 'a\x00b'}, {}, 'job_id must be')
+if tuple(int(part) for part in ansible_core_version.split('.')[:2]) < (2, 19):
+    KNOWN_GAPS.append(NUL_ROW + ('ansible-core before 2.19 logs each module invocation to syslog before the module runs, '
+                                 'and syslog refuses a NUL byte: AnsibleModule() itself raises "embedded null character"',))
+else:
+    ROWS.append(NUL_ROW)
 
 
 CASES = [pytest.param(*row[1:], id=row[0]) for row in ROWS] + [

@@ -1,0 +1,124 @@
+"""Build the collection's HTML documentation site and check its internal links.
+
+    python tests/utils/docsite.py REPO COLLECTIONS_ROOT OUTPUT
+
+Sources, gathered in OUTPUT/src: README.md as the landing page, docs/*.md and CHANGELOG.md as they are in
+the repository (MyST), and one page per module, role and plugin written by `antsibull-docs collection`
+from the collection installed under COLLECTIONS_ROOT. sphinx-build turns warnings into errors; then every
+link in the HTML that points inside the site must name a file that exists, and an anchor in it.
+"""
+
+from __future__ import annotations
+
+import glob
+import html.parser
+import os
+import shutil
+import subprocess
+import sys
+from urllib.parse import unquote, urlsplit
+
+COLLECTION = 'azure_batch.ops'
+GUIDES = ('CHANGELOG.md',)
+LANDING_TOC = '''
+
+```{toctree}
+:hidden:
+:caption: Reference
+
+collection/index
+collection/environment_variables
+```
+
+```{toctree}
+:hidden:
+:caption: Guides
+
+%s
+```
+'''
+
+
+def gather_sources(repo, collections_root, src):
+    if os.path.isdir(src):
+        shutil.rmtree(src)
+    os.makedirs(os.path.join(src, 'collection'), mode=0o700)  # antsibull-docs wants its directory private
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_root, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false')
+    subprocess.run(['antsibull-docs', 'collection', '--use-current', '--squash-hierarchy', '--fail-on-error',
+                    '--dest-dir', os.path.join(src, 'collection'), COLLECTION], check=True, env=env)
+    guides = sorted(os.path.relpath(path, repo) for path in glob.glob(os.path.join(repo, 'docs', '*.md')))
+    # Files the guides link to (credential type, execution environment) are served beside them.
+    attachments = ['LICENSE'] + [os.path.relpath(path, repo) for path in glob.glob(os.path.join(repo, 'docs', '*'))
+                                 if os.path.isfile(path) and not path.endswith('.md')]
+    shutil.copyfile(os.path.join(repo, 'docs', 'site', 'ansible_links.rst'), os.path.join(src, 'ansible_links.rst'))
+    for relative in guides + attachments + list(GUIDES):
+        os.makedirs(os.path.dirname(os.path.join(src, relative)) or src, exist_ok=True)
+        shutil.copyfile(os.path.join(repo, relative), os.path.join(src, relative))
+    with open(os.path.join(repo, 'README.md'), encoding='utf-8') as readme:
+        landing = readme.read()
+    toc = '\n'.join(os.path.splitext(path)[0] for path in guides + list(GUIDES))
+    with open(os.path.join(src, 'index.md'), 'w', encoding='utf-8') as index:
+        index.write(landing + LANDING_TOC % toc)
+
+
+class Links(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs, self.ids = [], set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get('id'):
+            self.ids.add(attrs['id'])
+        if tag == 'a' and attrs.get('href'):
+            self.hrefs.append(attrs['href'])
+
+
+def parse(path):
+    links = Links()
+    with open(path, encoding='utf-8') as page:
+        links.feed(page.read())
+    return links
+
+
+def broken_links(site):
+    """Links inside the site whose page or anchor does not exist, as 'page: href' lines."""
+    pages = {path: parse(path) for path in glob.glob(os.path.join(site, '**', '*.html'), recursive=True)}
+    broken = []
+    for page, links in sorted(pages.items()):
+        for href in links.hrefs:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or href.startswith('mailto:'):
+                continue
+            target = os.path.normpath(os.path.join(os.path.dirname(page), unquote(parts.path))) if parts.path else page
+            if os.path.isdir(target):
+                target = os.path.join(target, 'index.html')
+            if not os.path.exists(target):
+                broken.append('%s: %s (no such file)' % (os.path.relpath(page, site), href))
+            elif parts.fragment and target in pages and unquote(parts.fragment) not in pages[target].ids:
+                broken.append('%s: %s (no such anchor)' % (os.path.relpath(page, site), href))
+    return broken, len(pages)
+
+
+def main(repo, collections_root, output):
+    src, site = os.path.join(output, 'src'), os.path.join(output, 'html')
+    gather_sources(repo, collections_root, src)
+    if os.path.isdir(site):
+        shutil.rmtree(site)
+    built = subprocess.call(['sphinx-build', '-b', 'html', '-W', '--keep-going', '-q', '-n',
+                             '-c', os.path.join(repo, 'docs', 'site'), src, site])
+    if built != 0:
+        print('ERROR: sphinx-build reported the warnings above; the site must build without any.', file=sys.stderr)
+        return built
+    broken, count = broken_links(site)
+    for line in broken:
+        print('broken link in %s' % line, file=sys.stderr)
+    if broken:
+        print('ERROR: %d broken internal link(s) in the site.' % len(broken), file=sys.stderr)
+        return 1
+    print('Built %d pages into %s; every internal link resolves.' % (count, site))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(*sys.argv[1:4]))
