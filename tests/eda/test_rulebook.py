@@ -43,10 +43,10 @@ def emulator():
 
 @pytest.fixture
 def rulebook(emulator, tmp_path):
-    """rulebook(name, variables, key=None) -> a started ansible-rulebook; .output() and .stop() on the result."""
+    """rulebook(name, variables, key=None, verbose=False) -> a started ansible-rulebook; .output() and .stop() on it."""
     started = []
 
-    def start(name, variables, key=None):
+    def start(name, variables, key=None, verbose=False):
         inventory = tmp_path / 'inventory.yml'
         inventory.write_text(yaml.safe_dump({'all': {'hosts': {'localhost': {
             'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}}}}))
@@ -64,7 +64,7 @@ def rulebook(emulator, tmp_path):
         with open(log, 'wb') as handle:
             process = subprocess.Popen(  # pylint: disable=consider-using-with
                 [str(VENV_BIN / 'ansible-rulebook'), '--rulebook', 'azure_batch.ops.%s' % name, '-i', str(inventory),
-                 '--vars', str(variables_file), '--print-events'],
+                 '--vars', str(variables_file)] + (['-vv'] if verbose else ['--print-events']),
                 cwd=str(tmp_path), env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
         run = Run(process, log)
         started.append(run)
@@ -172,7 +172,8 @@ def test_pipeline_rulebook_terminates_the_other_jobs_when_a_task_fails(emulator,
      'Could not list the jobs: HTTP 403 AuthenticationFailed: '),
 ], ids=['bad-interval', 'rejected-key'])
 def test_the_source_ends_with_one_sentence(emulator, rulebook, variables, key, sentence):
-    run = rulebook('terminate_overdue', variables, key=key)
+    """At ansible-rulebook's most verbose (-vv: its debug log, urllib3's, the source's retries): still no key."""
+    run = rulebook('terminate_overdue', variables, key=key, verbose=True)
     try:
         run.process.wait(timeout=STARTUP)
     except subprocess.TimeoutExpired:
@@ -182,3 +183,4 @@ def test_the_source_ends_with_one_sentence(emulator, rulebook, variables, key, s
     assert sentence in output, output[-4000:]
     assert emulator['key'] not in output and (key is None or key not in output)
     assert 'Traceback' not in output, output[-4000:]
+    assert ' - DEBUG - ' in output  # -vv took effect

@@ -19,7 +19,9 @@ from ansible_collections.azure_batch.ops.plugins.module_utils.batch_client impor
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import BatchError
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_watch import WATCH_SELECT, BatchWatcher
 from ansible_collections.azure_batch.ops.tests.emulator.certs import create_certificates
-from ansible_collections.azure_batch.ops.tests.unit.auth_support import COLLECTION_ROOT, clear_azure_env
+from ansible_collections.azure_batch.ops.tests.unit.auth_support import (
+    COLLECTION_ROOT, RequestWatch, awx_azure_rm_env, clear_azure_env, identity,
+)
 
 WAIT = 30  # seconds a test waits for an event before it fails
 
@@ -326,6 +328,35 @@ async def test_environment_fallbacks_are_the_modules(emulator, connection, monke
         assert brief(await _next_events(queue, 1)) == [('running_longer_than', 'job', prefix + 'env', None, 'active', None)]
     finally:
         await _stop(task)
+
+
+@pytest.mark.asyncio
+async def test_entra_id_from_the_variables_awx_and_eda_credentials_inject(emulator, connection, monkeypatch, prefix, caplog):
+    """A service principal from AZURE_CLIENT_ID, AZURE_SECRET and AZURE_TENANT: one token for every poll, and neither
+    the secret nor the token in any log record, at DEBUG (azure-identity, urllib3 and the source log there)."""
+    found = identity(emulator)
+    for name, value in awx_azure_rm_env(found['client_id'], found['client_secret'], found['tenant_id']).items():
+        monkeypatch.setenv(name, value)
+    emulator.admin.add_job(prefix + 'entra', 'active', creationTime=ago(600))
+    watch = RequestWatch(emulator)
+    queue = asyncio.Queue()
+    args = {'batch_url': emulator.url, 'ca_path': emulator.ca_path, 'authority_host': emulator.identity.authority_host,
+            'interval': 1, 'running_longer_than': 60, 'job_filter': "startswith(id,'%s')" % prefix}
+    with caplog.at_level(logging.DEBUG):
+        task = asyncio.create_task(batch_events.main(queue, args))
+        try:
+            assert brief(await _next_events(queue, 1)) == [
+                ('running_longer_than', 'job', prefix + 'entra', None, 'active', None)]
+            await asyncio.to_thread(emulator.admin.set_job_state, prefix + 'entra', 'disabled')
+            assert brief(await _next_events(queue, 1)) == [
+                ('state_changed', 'job', prefix + 'entra', None, 'disabled', 'active')]
+        finally:
+            await _stop(task)
+    assert len(watch.token_requests()) == 1 and len(watch.batch_requests()) >= 2
+    assert all(entry['auth_scheme'] == 'Bearer' for entry in watch.batch_requests())
+    logged = caplog.text
+    assert any(record.name.startswith('azure') for record in caplog.records)  # the debug logs were captured
+    assert found['client_secret'] not in logged and 'eyJ' not in logged
 
 
 @pytest.mark.asyncio
