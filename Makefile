@@ -55,7 +55,7 @@ header = @printf '\n==== %s ====\n' "$(1)"
 python_version = $(shell "$(PY)" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 .PHONY: help venv collection-tree ansible-test-cache sanity units pytest integration lint docs-lint docs changelog-lint \
-        changelog-release build build-check demo test bench clean
+        changelog-release build build-check demo test bench clean eda
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -140,6 +140,27 @@ changelog-lint: venv ## antsibull-changelog lint (fragments and changelogs/chang
 changelog-release: venv ## Turn the fragments into a release in changelog.yaml and CHANGELOG.md
 	$(call header,antsibull-changelog release)
 	antsibull-changelog release
+
+# --- Event-Driven Ansible: a real ansible-rulebook, in a venv of its own (its dependencies stay out of .venv) -----
+
+EDA_VENV := $(BUILD)/eda-venv
+EDA_STAMP := $(EDA_VENV)/.requirements.installed
+
+$(EDA_STAMP): tests/eda/requirements.txt | venv
+	$(call header,Python environment build/eda-venv for ansible-rulebook)
+	@rm -rf "$(EDA_VENV)" && "$(PY)" -m venv "$(EDA_VENV)"
+	"$(EDA_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/eda/requirements.txt
+	@touch "$@"
+
+eda: collection-tree $(EDA_STAMP) ## ansible-rulebook runs the rulebooks of extensions/eda against the emulator (Java 17+)
+	$(call header,Event-Driven Ansible: ansible-rulebook with azure_batch.ops.batch_events against the emulator)
+	@java_home="$${JAVA_HOME:-}"; \
+	if [ -z "$$java_home" ] && command -v java >/dev/null; then java_home=$$(readlink -f "$$(command -v java)"); java_home=$${java_home%/bin/java}; fi; \
+	major=$$("$$java_home/bin/java" -version 2>&1 | sed -nE '1s/.*version "([0-9]+).*/\1/p' || true); \
+	if [ -z "$$major" ] || [ "$$major" -lt 17 ]; then found=$${major:+Java $$major in $$java_home}; \
+	  echo "ERROR: ansible-rulebook needs Java 17 or newer from JAVA_HOME or java on PATH, and found $${found:-none} (install one, e.g. apt-get install openjdk-17-jre-headless, or set JAVA_HOME)." >&2; exit 1; fi; \
+	cd "$(TREE)" && JAVA_HOME="$$java_home" PYTHONPATH="$(COLLECTIONS_ROOT)" timeout 900 python -m tests.emulator run -- \
+	  "$(EDA_VENV)/bin/python" -m pytest -p no:cacheprovider -v tests/eda $(PYTEST_ARGS)
 
 # --- build ---------------------------------------------------------------------------------------
 

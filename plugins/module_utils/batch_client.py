@@ -107,6 +107,9 @@ class BatchClient:
     def list_tasks(self, job_id, filter_=None, select=None, expand=None, max_results=None):
         return self._list('/jobs/%s/tasks' % _segment(job_id), filter_, select, expand, max_results)
 
+    def list_job_schedules(self, filter_=None, select=None, expand=None, max_results=None):
+        return self._list('/jobschedules', filter_, select, expand, max_results)
+
     def _list(self, path, filter_, select, expand, max_results):
         """Yield every item, following odata.nextLink, stopping after max_results items."""
         query = _odata(filter_=filter_, select=select, expand=expand)
@@ -175,7 +178,7 @@ class BatchClient:
                     continue
                 raise BatchError('Could not reach the Batch service at %s after %d attempt(s): %s.'
                                  % (self.base_url, attempt, _reason(failure)), client_request_id=client_request_id,
-                                 outcome_unknown=outcome_unknown)
+                                 outcome_unknown=outcome_unknown, unreachable=True)
             if response.status_code in expected:
                 return BatchResponse(response.status_code, response.headers, _json_or_none(response),
                                      client_request_id, attempt, outcome_unknown)

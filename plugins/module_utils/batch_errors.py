@@ -38,7 +38,7 @@ class BatchError(Exception):
     """A failed call to the Batch service (or to reach it), described for a person and a program."""
 
     def __init__(self, message, status=None, code=None, service_message=None, values=None,
-                 request_id=None, client_request_id=None, outcome_unknown=False):
+                 request_id=None, client_request_id=None, outcome_unknown=False, unreachable=False):
         super().__init__(message)
         self.message = message
         self.status = status
@@ -50,6 +50,8 @@ class BatchError(Exception):
         # True when an earlier attempt of the same request may have been applied by the service
         # (its answer was lost); the runner needs it to report `changed` truthfully.
         self.outcome_unknown = outcome_unknown
+        # True when no answer came at all (connection errors until the retries ran out): worth trying again later.
+        self.unreachable = unreachable
 
     def detail(self):
         """The structured fields returned with a failure."""

@@ -4,7 +4,6 @@
 """BatchModule: AnsibleModule plus the shared options, input checks, client and the one failure mapper."""
 
 import importlib.util
-import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -15,43 +14,13 @@ try:
 except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_auth import CLOUDS
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_client import BatchClient, DEFAULT_API_VERSION
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_credentials import (
-    AUTH_SOURCES, CredentialError, option_or_env, resolve,
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_connection import (
+    build_client, check_connection, shared_argument_spec,
 )
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_credentials import CredentialError
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import describe
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate import build_result
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import (
-    InputError, check_api_version, check_batch_url, check_files, check_range, check_uuid,
-)
-
-
-def shared_argument_spec():
-    """The connection and authentication options of every module (doc fragment azure_batch.ops.auth)."""
-    return dict(
-        batch_url=dict(type='str'),
-        auth_source=dict(type='str', default='auto', choices=list(AUTH_SOURCES)),
-        batch_account_name=dict(type='str'),
-        batch_account_key=dict(type='str', no_log=True),
-        client_id=dict(type='str'),
-        secret=dict(type='str', no_log=True),
-        tenant=dict(type='str'),
-        client_certificate_path=dict(type='path'),
-        client_certificate_password=dict(type='str', no_log=True),
-        msi_client_id=dict(type='str'),
-        federated_token_file=dict(type='path', no_log=False),
-        profile=dict(type='str'),
-        cloud_environment=dict(type='str', choices=sorted(CLOUDS)),
-        authority_host=dict(type='str'),
-        validate_certs=dict(type='bool', default=True),
-        ca_path=dict(type='path'),
-        api_version=dict(type='str', default=DEFAULT_API_VERSION),
-        server_timeout=dict(type='int'),
-        request_timeout=dict(type='float', default=60.0),
-        retries=dict(type='int', default=4),
-        client_request_id=dict(type='str'),
-    )
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import InputError, check_uuid
 
 
 class BatchModule:
@@ -68,17 +37,9 @@ class BatchModule:
         if REQUESTS_IMPORT_ERROR:
             self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         try:
-            self.batch_url = check_batch_url(option_or_env(self.params, 'batch_url', os.environ))
-            check_api_version(self.params['api_version'])
-            check_range('server_timeout', self.params['server_timeout'], 1, 30)
-            check_range('request_timeout', self.params['request_timeout'], 1, 600)
-            check_range('retries', self.params['retries'], 0, 10)
+            self.batch_url, self.credentials = check_connection(self.params)
             if self.params['client_request_id']:
                 self.params['client_request_id'] = check_uuid('client_request_id', self.params['client_request_id'])
-            self.credentials = resolve(self.params)
-            check_files({'ca_path': self.credentials.verify if isinstance(self.credentials.verify, str) else None,
-                         'client_certificate_path': self.credentials.values.get('client_certificate_path'),
-                         'federated_token_file': self.credentials.values.get('federated_token_file')})
         except (InputError, CredentialError) as exc:
             self.module.fail_json(msg=str(exc))
         if self.credentials.source != 'shared_key' and importlib.util.find_spec('azure.identity') is None:
@@ -100,11 +61,8 @@ class BatchModule:
     @property
     def client(self):
         if self._client is None:
-            self._client = BatchClient(
-                self.batch_url, self.credentials.build(), api_version=self.params['api_version'],
-                verify=self.credentials.verify, server_timeout=self.params['server_timeout'],
-                retries=self.params['retries'], request_timeout=self.params['request_timeout'],
-                pool_size=self.params.get('parallel') or 1, on_event=self.retry_events.append)
+            self._client = build_client(self.batch_url, self.credentials, self.params,
+                                        pool_size=self.params.get('parallel') or 1, on_event=self.retry_events.append)
         return self._client
 
     def common_result(self):

@@ -73,9 +73,9 @@ class AdminApi:  # pylint: disable=too-many-instance-attributes
             ("reset",): {"POST": self.reset},
             ("seed",): {"POST": self.seed},
             ("jobs",): {"GET": self.list_jobs, "POST": self.add_job},
-            ("jobs", "*"): {"PATCH": self.patch_job},
+            ("jobs", "*"): {"PATCH": self.patch_job, "DELETE": self.delete_job},
             ("jobs", "*", "tasks"): {"POST": self.add_tasks},
-            ("jobs", "*", "tasks", "*"): {"PATCH": self.patch_task},
+            ("jobs", "*", "tasks", "*"): {"PATCH": self.patch_task, "DELETE": self.delete_task},
             ("requests",): {"GET": self.requests, "DELETE": self.clear_requests},
             ("config",): {"GET": self.get_config, "PUT": self.put_config},
             ("faults",): {"GET": self.get_faults, "PUT": self.put_faults, "DELETE": self.clear_faults},
@@ -129,6 +129,14 @@ class AdminApi:  # pylint: disable=too-many-instance-attributes
     def patch_task(self, body, job_id, task_id):
         self.store.set_task_state(job_id, task_id, _state(body), body.get("result"), body.get("exitCode"))
         return json_response(200, {"id": task_id, "state": body["state"]})
+
+    def delete_job(self, _body, job_id):
+        self.store.delete_job(job_id)
+        return json_response(200, {"deleted": job_id})
+
+    def delete_task(self, _body, job_id, task_id):
+        self.store.delete_task(job_id, task_id)
+        return json_response(200, {"deleted": task_id})
 
     def requests(self, _body):
         return json_response(200, {"requests": self.request_log.entries()})

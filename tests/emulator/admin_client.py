@@ -55,6 +55,13 @@ class AdminClient:
     def set_task_state(self, job_id, task_id, state, **fields):
         return self.call("PATCH", f"/jobs/{job_id}/tasks/{task_id}", {"state": state, **fields})
 
+    def delete_job(self, job_id):
+        """Remove a job and its tasks, as if a delete had just finished."""
+        return self.call("DELETE", f"/jobs/{job_id}")
+
+    def delete_task(self, job_id, task_id):
+        return self.call("DELETE", f"/jobs/{job_id}/tasks/{task_id}")
+
     def jobs(self):
         """Every job with its state and its tasks' states."""
         return self.call("GET", "/jobs")["jobs"]

@@ -179,6 +179,18 @@ class Store:
             _settle_task(task, now, result, exit_code)
             self._touch(task, now)
 
+    def delete_job(self, job_id):
+        """Remove a job and its tasks at once, as the service does when a delete ends."""
+        with self._lock:
+            if self._jobs.pop(job_id.lower(), None) is None:
+                raise SeedError(f"no job {job_id!r}", 404)
+
+    def delete_task(self, job_id, task_id):
+        with self._lock:
+            job = self._admin_job(job_id)
+            if job.tasks.pop(task_id.lower(), None) is None:
+                raise SeedError(f"no task {task_id!r} in job {job.id!r}", 404)
+
     def summary(self):
         with self._lock:
             jobs = [self._job(job.id) for job in self._jobs.values()]

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LOGS = os.path.join(REPO, 'build', 'lanes', 'logs')
-DEFAULT_STEPS = ('sanity', 'units', 'integration', 'lint', 'docs-lint', 'docs', 'changelog-lint', 'build-check')
+DEFAULT_STEPS = ('sanity', 'units', 'integration', 'lint', 'docs-lint', 'docs', 'changelog-lint', 'build-check', 'eda')
 FULL_LANE_STEPS = ('sanity', 'units', 'integration', 'demo')
 # Closing lines of pytest and ansible-test worth showing from a step's log, failed or not.
 SUMMARY_LINE = re.compile(r'^(=+ .*\b(passed|failed|errors?)\b.* =+|FATAL: .*|ERROR: .*|Demo (passed|FAILED).*)$')

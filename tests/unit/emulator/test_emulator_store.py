@@ -122,3 +122,16 @@ def test_admin_terminating_state_stays_unless_told_to_complete(jobs, clock):
 def test_seed_refuses(jobs, spec):
     with pytest.raises(store.SeedError):
         jobs.seed([spec])
+
+
+def test_admin_delete_removes_a_job_or_a_task_as_a_finished_delete_does(jobs):
+    jobs.delete_task("JOB-1", "Running")
+    assert [task.doc["id"] for task in jobs.list_tasks("job-1")] == ["done", "preparing", "waiting"]
+    assert _code(lambda: jobs.get_task("job-1", "running")) == (404, "TaskNotFound")
+    jobs.delete_job("job-1")
+    assert [job.doc["id"] for job in jobs.list_jobs()] == ["disabled"]
+    assert _code(lambda: jobs.get_job("job-1")) == (404, "JobNotFound")
+    for call in (lambda: jobs.delete_job("job-1"), lambda: jobs.delete_task("disabled", "t")):
+        with pytest.raises(store.SeedError) as refused:
+            call()
+        assert refused.value.status == 404

@@ -1,0 +1,186 @@
+# -*- coding: utf-8 -*-
+"""The collection's rulebooks run by a real ansible-rulebook (tests/eda/requirements.txt) against the emulator:
+the event source azure_batch.ops.batch_events sees the jobs, and run_module azure_batch.ops.batch_job_terminate
+terminates them.
+
+Run by `make eda`, which starts the emulator (python -m tests.emulator run) and sets JAVA_HOME for drools.
+"""
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_auth import SharedKeyAuth
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_client import BatchClient
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_watch import WATCH_SELECT
+from ansible_collections.azure_batch.ops.tests.emulator.admin_client import AdminClient
+
+COLLECTIONS_ROOT = Path(__file__).resolve().parents[5]  # .../collections/ansible_collections/azure_batch/ops/tests/eda
+VENV_BIN = Path(sys.executable).parent
+STARTUP = 240  # seconds for the JVM, drools and the first ansible-playbook run on a busy machine
+
+
+@pytest.fixture(scope='module')
+def emulator():
+    env = os.environ
+    if 'BATCH_EMULATOR_URL' not in env:
+        pytest.fail('Run these tests with make eda: they need the emulator that python -m tests.emulator run starts.')
+    admin = AdminClient(env['BATCH_EMULATOR_URL'], env['BATCH_EMULATOR_CA'])
+    client = BatchClient(env['BATCH_EMULATOR_URL'], SharedKeyAuth(env['BATCH_EMULATOR_ACCOUNT'], env['BATCH_EMULATOR_KEY']),
+                         verify=env['BATCH_EMULATOR_CA'])
+    yield {'url': env['BATCH_EMULATOR_URL'], 'ca': env['BATCH_EMULATOR_CA'], 'account': env['BATCH_EMULATOR_ACCOUNT'],
+           'key': env['BATCH_EMULATOR_KEY'], 'admin': admin, 'client': client}
+    client.close()
+    admin.close()
+
+
+@pytest.fixture
+def rulebook(emulator, tmp_path):
+    """rulebook(name, variables, key=None, verbose=False) -> a started ansible-rulebook; .output() and .stop() on it."""
+    started = []
+
+    def start(name, variables, key=None, verbose=False):
+        inventory = tmp_path / 'inventory.yml'
+        inventory.write_text(yaml.safe_dump({'all': {'hosts': {'localhost': {
+            'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}}}}))
+        variables_file = tmp_path / 'vars.yml'
+        variables_file.write_text(yaml.safe_dump(variables))
+        # The connection as an EDA credential injects it; nothing on PYTHONPATH, so the source must find the
+        # collection's module_utils the way it does in a decision environment.
+        env = {name: value for name, value in os.environ.items()
+               if not name.startswith(('BATCH_EMULATOR_', 'AZURE_', 'ANSIBLE_')) and name != 'PYTHONPATH'}
+        env.update({'AZURE_BATCH_ENDPOINT': emulator['url'], 'AZURE_BATCH_ACCOUNT': emulator['account'],
+                    'AZURE_BATCH_ACCESS_KEY': key or emulator['key'], 'REQUESTS_CA_BUNDLE': emulator['ca'],
+                    'ANSIBLE_COLLECTIONS_PATH': str(COLLECTIONS_ROOT), 'ANSIBLE_LOCAL_TEMP': str(tmp_path / 'ansible-tmp'),
+                    'HOME': str(tmp_path), 'PATH': '%s:%s' % (VENV_BIN, env.get('PATH', ''))})
+        log = tmp_path / ('%s.log' % name)
+        with open(log, 'wb') as handle:
+            process = subprocess.Popen(  # pylint: disable=consider-using-with
+                [str(VENV_BIN / 'ansible-rulebook'), '--rulebook', 'azure_batch.ops.%s' % name, '-i', str(inventory),
+                 '--vars', str(variables_file)] + (['-vv'] if verbose else ['--print-events']),
+                cwd=str(tmp_path), env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+        run = Run(process, log)
+        started.append(run)
+        return run
+
+    yield start
+    for run in started:
+        run.stop()
+
+
+class Run:
+    def __init__(self, process, log):
+        self.process = process
+        self.log = log
+
+    def output(self):
+        return self.log.read_text(errors='replace')
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        return self.process.returncode
+
+
+def ago(seconds):
+    when = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=seconds)
+    return when.strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+
+
+def wait_until(check, run, timeout=STARTUP):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        if run.process.poll() is not None:
+            pytest.fail('ansible-rulebook ended (exit code %s) before the test saw what it waited for:\n%s'
+                        % (run.process.returncode, run.output()[-6000:]))
+        time.sleep(0.5)
+    pytest.fail('Not seen within %d s; ansible-rulebook said:\n%s' % (timeout, run.output()[-6000:]))
+
+
+def job_states(admin, prefix):
+    return {job['id']: job['state'] for job in admin.jobs() if job['id'].startswith(prefix)}
+
+
+def terminates(admin, prefix):
+    return sorted(entry['path'] for entry in admin.requests()
+                  if entry['method'] == 'POST' and entry['path'].startswith('/jobs/' + prefix))
+
+
+def test_terminate_overdue_terminates_only_the_job_past_its_limit(emulator, rulebook):
+    admin = emulator['admin']
+    prefix = 'overdue-'
+    admin.add_job(prefix + 'render', 'active', creationTime=ago(3 * 3600))
+    admin.add_job(prefix + 'fresh', 'active', creationTime=ago(60))
+    admin.add_job(prefix + 'finished', 'completed', creationTime=ago(3 * 3600))
+    run = rulebook('terminate_overdue', {'batch_job_time_limit': 3600, 'batch_poll_interval': 1,
+                                         'batch_job_filter': "startswith(id,'%s')" % prefix})
+    wait_until(lambda: job_states(admin, prefix)[prefix + 'render'] in ('terminating', 'completed'), run)
+    # Several more polls: the source fires once per job, so nothing else is terminated.
+    polls = len([entry for entry in admin.requests() if entry['path'] == '/jobs'])
+    wait_until(lambda: len([entry for entry in admin.requests() if entry['path'] == '/jobs']) >= polls + 3, run, 60)
+    output = run.output()
+    assert run.stop() is not None
+    assert terminates(admin, prefix) == ['/jobs/%srender/terminate' % prefix], output[-4000:]
+    assert job_states(admin, prefix) == {prefix + 'render': 'completed', prefix + 'fresh': 'active',
+                                         prefix + 'finished': 'completed'}
+    job = emulator['client'].get_job(prefix + 'render').body
+    assert job['executionInfo']['terminateReason'] == 'RanTooLong'
+    lists = [entry for entry in admin.requests() if entry['path'] == '/jobs']
+    assert lists and all(entry['query'].get('$select') == WATCH_SELECT and
+                         entry['query'].get('$filter') == "startswith(id,'%s')" % prefix for entry in lists)
+    assert "'event': 'running_longer_than'" in output and "'job_id': '%srender'" % prefix in output
+    assert emulator['key'] not in output
+
+
+def test_pipeline_rulebook_terminates_the_other_jobs_when_a_task_fails(emulator, rulebook):
+    admin = emulator['admin']
+    prefix = 'pipe-2026-12-02-'
+    admin.add_job(prefix + 'frames', 'active', tasks=[{'id': 'frame-1', 'state': 'running'}])
+    admin.add_job(prefix + 'encode', 'active', tasks=[{'id': 'encode', 'state': 'active'}])
+    admin.add_job(prefix + 'publish', 'disabled')
+    admin.add_job('pipe-2026-12-03-frames', 'active')
+    run = rulebook('terminate_pipeline_on_failure', {'pipeline_prefix': prefix, 'batch_poll_interval': 1})
+    # Once the source has listed the tasks (its baseline), fail one.
+    wait_until(lambda: any(entry['path'] == '/jobs/%sframes/tasks' % prefix for entry in admin.requests()), run)
+    admin.set_task_state(prefix + 'frames', 'frame-1', 'completed', result='failure', exitCode=2)
+    wait_until(lambda: len(terminates(admin, prefix)) >= 2, run)
+    output = run.output()
+    run.stop()
+    assert terminates(admin, prefix) == ['/jobs/%sencode/terminate' % prefix, '/jobs/%spublish/terminate' % prefix], output[-4000:]
+    states = job_states(admin, 'pipe-')
+    assert (states[prefix + 'frames'], states['pipe-2026-12-03-frames']) == ('active', 'active')
+    assert {states[prefix + 'encode'], states[prefix + 'publish']} <= {'terminating', 'completed'}
+
+
+@pytest.mark.parametrize('variables, key, sentence', [
+    ({'batch_poll_interval': 0}, None, 'azure_batch.ops.batch_events: interval must be at least 1; got 0.0.'),
+    ({}, 'd3Jvbmcta2V5LW9mLXRoZS1yaWdodC1sZW5ndGgtZm9yLWEtYmF0Y2gtYWNjb3VudA==',
+     'Could not list the jobs: HTTP 403 AuthenticationFailed: '),
+], ids=['bad-interval', 'rejected-key'])
+def test_the_source_ends_with_one_sentence(emulator, rulebook, variables, key, sentence):
+    """At ansible-rulebook's most verbose (-vv: its debug log, urllib3's, the source's retries): still no key."""
+    run = rulebook('terminate_overdue', variables, key=key, verbose=True)
+    try:
+        run.process.wait(timeout=STARTUP)
+    except subprocess.TimeoutExpired:
+        pytest.fail('ansible-rulebook kept running after the source should have ended:\n%s' % run.output()[-6000:])
+    output = run.output()
+    assert run.process.returncode != 0, output[-4000:]
+    assert sentence in output, output[-4000:]
+    assert emulator['key'] not in output and (key is None or key not in output)
+    assert 'Traceback' not in output, output[-4000:]
+    assert ' - DEBUG - ' in output  # -vv took effect
