@@ -10,6 +10,7 @@ link in the HTML that points inside the site must name a file that exists, and a
 
 from __future__ import annotations
 
+import ast
 import glob
 import html.parser
 import os
@@ -18,7 +19,12 @@ import subprocess
 import sys
 from urllib.parse import unquote, urlsplit
 
+import yaml
+from antsibull_docs_parser.parser import Context, parse as parse_markup
+from antsibull_docs_parser.rst import to_rst_plain
+
 COLLECTION = 'azure_batch.ops'
+EVENT_SOURCES = os.path.join('extensions', 'eda', 'plugins', 'event_source')
 GUIDES = ('CHANGELOG.md',)
 LANDING_TOC = '''
 
@@ -27,6 +33,7 @@ LANDING_TOC = '''
 :caption: Reference
 
 collection/index
+%s
 collection/environment_variables
 ```
 
@@ -56,9 +63,76 @@ def gather_sources(repo, collections_root, src):
         shutil.copyfile(os.path.join(repo, relative), os.path.join(src, relative))
     with open(os.path.join(repo, 'README.md'), encoding='utf-8') as readme:
         landing = readme.read()
+    sources = []
+    for path in sorted(glob.glob(os.path.join(repo, EVENT_SOURCES, '*.py'))):
+        name = os.path.splitext(os.path.basename(path))[0]
+        sources.append('collection/%s_event_source' % name)
+        with open(os.path.join(src, sources[-1] + '.rst'), 'w', encoding='utf-8') as page:
+            page.write(event_source_page(repo, path, name))
     toc = '\n'.join(os.path.splitext(path)[0] for path in guides + list(GUIDES))
     with open(os.path.join(src, 'index.md'), 'w', encoding='utf-8') as index:
-        index.write(landing + LANDING_TOC % toc)
+        index.write(landing + LANDING_TOC % ('\n'.join(sources), toc))
+
+
+def assigned_constants(path):
+    """The constants a Python file assigns (DOCUMENTATION, EXAMPLES, tuples of names), read without running it."""
+    with open(path, encoding='utf-8') as handle:
+        tree = ast.parse(handle.read())
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+            found.update((target.id, value) for target in node.targets if isinstance(target, ast.Name))
+    return found
+
+
+def rst(text):
+    # Plain reStructuredText of Ansible markup; environment variables are shown, not cross-referenced.
+    return to_rst_plain(parse_markup(text, Context())).replace(':envvar:', ':literal:')
+
+
+def cell(lines, indent='       '):
+    return ('\n\n' + indent).join(lines)
+
+
+def event_source_page(repo, path, name):
+    """An event source's page from its DOCUMENTATION and EXAMPLES: antsibull-docs documents Ansible plugins only."""
+    strings = assigned_constants(path)
+    doc = yaml.safe_load(strings['DOCUMENTATION'])
+    options = {}
+    for fragment in doc.get('extends_documentation_fragment', []):
+        fragment_path = os.path.join(repo, 'plugins', 'doc_fragments', fragment.split('.')[-1] + '.py')
+        options.update(yaml.safe_load(assigned_constants(fragment_path)['DOCUMENTATION'])['options'])
+    options.update(doc.get('options', {}))
+    for dropped in strings.get('NOT_SOURCE_OPTIONS', ()):  # fragment options the source does not take
+        options.pop(dropped, None)
+    fqcn = '%s.%s' % (COLLECTION, name)
+    title = '%s event source -- %s' % (fqcn, doc['short_description'])
+    out = ['.. _ansible_collections.%s_event_source:' % fqcn, '', title, '=' * len(title), '',
+           '.. note::', '   This event source is part of the %s collection. ansible-rulebook runs it as ``%s`` in a '
+           'rulebook\'s ``sources``; see :doc:`../docs/eda`.' % (COLLECTION, fqcn), '',
+           'Synopsis', '--------', '']
+    out += ['- ' + rst(line) for line in doc['description']] + ['', 'Parameters', '----------', '',
+                                                                 '.. list-table::', '   :header-rows: 1',
+                                                                 '   :widths: 25 75', '', '   * - Parameter',
+                                                                 '     - Comments']
+    for option, spec in sorted(options.items()):
+        details = [rst(line) for line in spec.get('description', [])]
+        if 'choices' in spec:
+            details.append('Choices: ' + ', '.join('``%s``' % choice for choice in spec['choices']))
+        if 'default' in spec:
+            default = spec['default']
+            details.append('Default: ``%s``' % (str(default).lower() if isinstance(default, bool) else default))
+        out += ['   * - **%s**' % option.replace('_', '\\_'), '', '       %s' % spec.get('type', 'str'),
+                '     - ' + cell(details)]
+    if doc.get('notes'):
+        out += ['', 'Notes', '-----', ''] + ['- ' + rst(line) for line in doc['notes']]
+    out += ['', 'Examples', '--------', '', '.. code-block:: yaml+jinja', '']
+    out += ['   ' + line if line else '' for line in strings['EXAMPLES'].strip('\n').splitlines()]
+    return '\n'.join(out) + '\n'
 
 
 class Links(html.parser.HTMLParser):
