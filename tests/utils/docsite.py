@@ -115,10 +115,9 @@ def event_source_page(repo, path, name):
            '.. note::', '   This event source is part of the %s collection. ansible-rulebook runs it as ``%s`` in a '
            'rulebook\'s ``sources``; see :doc:`../docs/eda`.' % (COLLECTION, fqcn), '',
            'Synopsis', '--------', '']
-    out += ['- ' + rst(line) for line in doc['description']] + ['', 'Parameters', '----------', '',
-                                                                 '.. list-table::', '   :header-rows: 1',
-                                                                 '   :widths: 25 75', '', '   * - Parameter',
-                                                                 '     - Comments']
+    out += ['- ' + rst(line) for line in doc['description']]
+    out += ['', 'Parameters', '----------', '', '.. list-table::', '   :header-rows: 1', '   :widths: 25 75', '',
+            '   * - Parameter', '     - Comments']
     for option, spec in sorted(options.items()):
         details = [rst(line) for line in spec.get('description', [])]
         if 'choices' in spec:
