@@ -28,7 +28,8 @@ SUBTASK_STATES = ('preparing', 'running', 'completed')
 class ResourceKind:
     """Everything that differs between terminating a job, a task and a job schedule."""
 
-    def __init__(self, name, states, conflicts, state_after_terminate, not_found_codes, select, brief_select=BRIEF_SELECT):
+    def __init__(self, name, states, conflicts, state_after_terminate, not_found_codes, select,
+                 brief_select=BRIEF_SELECT, wait_select=None):
         self.name = name                # the result key: job, task, job_schedule
         self.title = name.replace('_', ' ')
         self.states = states            # state read -> decision
@@ -37,6 +38,8 @@ class ResourceKind:
         self.not_found_codes = not_found_codes
         self.select = select            # the fields returned for one id
         self.brief_select = brief_select  # what reads of many resources ask for
+        # What polling for many resources asks for: the state, and what tells whether parts of it may run on.
+        self.wait_select = wait_select or brief_select
 
 
 JOB = ResourceKind(
@@ -81,6 +84,7 @@ JOB_SCHEDULE = ResourceKind(
     not_found_codes=('JobScheduleNotFound',),
     select='id,url,eTag,lastModified,creationTime,state,stateTransitionTime,previousState,'
            'previousStateTransitionTime,schedule,executionInfo',
+    wait_select=BRIEF_SELECT + ',executionInfo',  # executionInfo.recentJob: the job the schedule runs
 )
 
 
@@ -166,7 +170,8 @@ class TerminateRunner:
         # A posted terminate is confirmed by a read even when its answer implies 'completed' (tasks, 204); a completed
         # multi-instance task may still have subtasks running, a completed schedule a job.
         if self.wait and result['state'] is not None and (
-                result['changed'] or result['state'] not in ('completed', 'deleting') or _has_parts(resource)):
+                result['changed'] or result['state'] not in ('completed', 'deleting')
+                or (result['state'] == 'completed' and _has_parts(resource))):
             resource = self._wait(target, result, resource)
         result[target.kind.name] = resource  # as read; build_result converts it only where it is returned
 
@@ -308,7 +313,7 @@ class TerminateRunner:
     def _get(self, target, wait=False):
         select = target.kind.select if self.whole_resources else target.kind.brief_select
         if wait and not self.whole_resources:
-            select = WAIT_SELECT[target.kind.name]
+            select = target.kind.wait_select
         if target.kind is TASK:
             return self.client.get_task(target.job_id, target.task_id, select=select)
         if target.kind is JOB_SCHEDULE:
@@ -324,11 +329,6 @@ class TerminateRunner:
                                                       client_request_id=self.client_request_id)
         return self.client.terminate_job(target.job_id, reason=self.terminate_reason, force=self.force,
                                          conditions=self.conditions, client_request_id=self.client_request_id)
-
-
-# What polling needs beyond the state, when the results carry no resource: whether a task is multi-instance, which
-# job a schedule runs.
-WAIT_SELECT = {'job': JOB.brief_select, 'task': TASK.brief_select, 'job_schedule': BRIEF_SELECT + ',executionInfo'}
 
 
 def _has_parts(resource):

@@ -30,8 +30,9 @@ RUNNER_OPTIONS = ('terminate_reason', 'force')
 class TerminateModule:
     """A terminate module: TerminateModule(kind, 'job_id', spec).run(new_target, list_matching, list_label)."""
 
-    def __init__(self, kind, id_option, argument_spec):
+    def __init__(self, kind, id_option, argument_spec, check=check_id):
         self.kind = kind
+        self.check = check  # of one id
         prefix = id_option[:-len('_id')]
         self.id_option, self.ids_option, self.filter_option = id_option, prefix + '_ids', prefix + '_filter'
         choices = (self.id_option, self.ids_option, self.filter_option)
@@ -45,9 +46,9 @@ class TerminateModule:
         ignore_missing is set."""
         batch, params = self.batch, self.params
         if params[self.id_option] is not None:
-            batch.validate(check_id, self.id_option, params[self.id_option])
+            batch.validate(self.check, self.id_option, params[self.id_option])
         ids = params[self.ids_option]
-        ids = batch.validate(check_ids, self.ids_option, ids) if ids is not None else [params[self.id_option]]
+        ids = batch.validate(check_ids, self.ids_option, ids, self.check) if ids is not None else [params[self.id_option]]
         batch.validate(check_range, 'wait_timeout', params['wait_timeout'], 1)
         batch.validate(check_range, 'parallel', params['parallel'], 1, 64)
         conditions = batch.validate(headers_from_options, params)

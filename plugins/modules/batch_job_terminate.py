@@ -245,6 +245,7 @@ diff:
 
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate import JOB, Target
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate_module import TerminateModule
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import check_job_id
 
 ARGUMENT_SPEC = dict(
     job_id=dict(type='str', aliases=['id']),
@@ -256,7 +257,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = TerminateModule(JOB, 'job_id', ARGUMENT_SPEC)
+    module = TerminateModule(JOB, 'job_id', ARGUMENT_SPEC, check=check_job_id)
     module.run(new_target=lambda job_id, resource=None: Target(JOB, job_id, resource=resource),
                list_matching=lambda filter_, select: module.batch.client.list_jobs(filter_, select=select),
                list_label='list the jobs matching job_filter')

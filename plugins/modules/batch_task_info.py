@@ -109,7 +109,7 @@ auth_source_used:
 
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_info import INFO_ARGUMENT_SPEC, collect
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_module import BatchModule
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import check_id
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import check_id, check_job_id
 
 
 def main():
@@ -117,7 +117,7 @@ def main():
                              task_id=dict(type='str', aliases=['id']), subtasks=dict(type='bool', default=False)),
                         supports_check_mode=True, mutually_exclusive=[('task_id', 'filter')])
     params = batch.params
-    job_id = batch.validate(check_id, 'job_id', params['job_id'])
+    job_id = batch.validate(check_job_id, 'job_id', params['job_id'])
     task_id = params['task_id']
     if task_id is not None:
         batch.validate(check_id, 'task_id', task_id)

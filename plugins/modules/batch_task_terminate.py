@@ -16,6 +16,9 @@ description:
     After a request whose answer was lost, the same answer means this module's request took effect, and it is reported changed.
   - Terminating a running task ends it with C(executionInfo.result=failure) and C(failureInfo); the task becomes V(completed).
     For multi-instance tasks the service terminates the subtasks in the background.
+  - With O(wait=true), a multi-instance task (one with C(multiInstanceSettings)) is waited for until every subtask is
+    V(completed) too, even when the task itself was already completed; its result then carries its subtasks' counts
+    by state (RV(subtasks)). Other tasks cost no subtasks request.
   - Many tasks are handled in one call with bounded parallel requests, one connection pool and one token.
 author:
   - azure_batch.ops contributors (@azure-batch-ops)
@@ -106,6 +109,19 @@ EXAMPLES = r'''
     task_filter: "state eq 'running'"
     wait: true
 
+- name: Stop a four-instance MPI task and return only once its subtasks have ended on every node
+  azure_batch.ops.batch_task_terminate:
+    batch_url: https://myaccount.westeurope.batch.azure.com
+    job_id: mpi-simulation
+    task_id: solver
+    wait: true
+    wait_timeout: 900
+  register: solver
+
+- name: Show the subtasks' states
+  ansible.builtin.debug:
+    var: solver.subtasks
+
 - name: Terminate some tasks with a workload identity (AKS), ignoring ones already gone
   azure_batch.ops.batch_task_terminate:
     batch_url: https://myaccount.westeurope.batch.azure.com
@@ -151,6 +167,11 @@ missing:
   description: True when the task does not exist and O(ignore_missing=true).
   returned: when O(task_id) is used and the task does not exist
   type: bool
+subtasks:
+  description: For a multi-instance task, how many of its subtasks are in each state, as the wait last read them.
+  returned: with O(task_id) and O(wait=true), for a multi-instance task
+  type: dict
+  sample: {preparing: 0, running: 0, completed: 3}
 waited:
   description: Whether the module waited for a task to complete.
   returned: always
@@ -189,6 +210,9 @@ tasks:
     missing:
       description: True when the task does not exist and O(ignore_missing=true).
       type: bool
+    subtasks:
+      description: For a multi-instance task, with O(wait=true), its subtasks' counts by state.
+      type: dict
     warning:
       description: Why the task was left alone, when that needs attention.
       type: str
@@ -229,7 +253,7 @@ diff:
 
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate import TASK, Target
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate_module import TerminateModule
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import check_id
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import check_job_id
 
 ARGUMENT_SPEC = dict(
     job_id=dict(type='str', required=True),
@@ -241,7 +265,7 @@ ARGUMENT_SPEC = dict(
 
 def main():
     module = TerminateModule(TASK, 'task_id', ARGUMENT_SPEC)
-    job_id = module.batch.validate(check_id, 'job_id', module.params['job_id'])
+    job_id = module.batch.validate(check_job_id, 'job_id', module.params['job_id'])
     module.run(new_target=lambda task_id, resource=None: Target(TASK, job_id, task_id, resource),
                list_matching=lambda filter_, select: module.batch.client.list_tasks(job_id, filter_, select=select),
                list_label="list the tasks of job '%s' matching task_filter" % job_id,

@@ -5,6 +5,7 @@ while) are applied lazily, whenever the job is next looked at, at the time they 
 runs in the background, so tests see the same result however they are scheduled.
 """
 
+import re
 import threading
 import time
 
@@ -46,6 +47,7 @@ _JOB_PREVIOUS = {"disabling": "active", "disabled": "disabling", "enabling": "di
                  "terminating": "active", "completed": "active", "deleting": "active"}
 _TASK_PREVIOUS = {"preparing": "active", "running": "active", "completed": "running"}
 _SCHEDULE_PREVIOUS = {"disabled": "active", "terminating": "active", "completed": "active", "deleting": "active"}
+_SCHEDULED_JOB = re.compile(r"\A[A-Za-z0-9_-]{1,64}:job-[0-9]{1,10}\Z", re.IGNORECASE)
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
@@ -461,6 +463,8 @@ def _spec_id(spec, kind):
     if not isinstance(spec, dict):
         raise SeedError(f"a {kind} must be a JSON object")
     rid = spec.get("id")
+    if kind == "job" and isinstance(rid, str) and _SCHEDULED_JOB.match(rid):
+        return rid  # a job a schedule made: "<schedule id>:job-<n>"
     if not isinstance(rid, str) or not 1 <= len(rid) <= 64 or not set(rid) <= _ID_CHARS:
         raise SeedError(f"{kind} id must be 1-64 letters, digits, hyphens or underscores; got {rid!r}")
     return rid

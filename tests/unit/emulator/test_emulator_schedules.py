@@ -22,8 +22,8 @@ SPEC = next((parent / "shared/reference/batch-openapi/2024-02-01.19.0/BatchServi
 @pytest.fixture(name="client")
 def fixture_client(emu):
     emu.admin.seed([], job_schedules=[
-        {"id": "nightly", "jobs": [{"id": "nightly-job-1", "state": "completed"},
-                                   {"id": "nightly-job-2", "tasks": [{"id": "t1", "state": "running"}]}]},
+        {"id": "nightly", "jobs": [{"id": "nightly:job-1", "state": "completed"},
+                                   {"id": "nightly:job-2", "tasks": [{"id": "t1", "state": "running"}]}]},
         {"id": "weekly", "state": "disabled"},
         {"id": "old", "state": "completed"},
     ])
@@ -34,15 +34,15 @@ def fixture_client(emu):
 def test_sdk_terminates_a_schedule_and_its_current_job(client):
     schedule = client.get_job_schedule("nightly")
     assert schedule.state == BatchJobScheduleState.ACTIVE
-    assert schedule.execution_info.recent_job.id == "nightly-job-2"
+    assert schedule.execution_info.recent_job.id == "nightly:job-2"
     client.begin_terminate_job_schedule("nightly", polling_interval=0.05).result(timeout=10)
     schedule = client.get_job_schedule("nightly")
     assert schedule.state == BatchJobScheduleState.COMPLETED and schedule.execution_info.end_time
-    job = client.get_job("nightly-job-2")
+    job = client.get_job("nightly:job-2")
     assert job.state == BatchJobState.COMPLETED
     # "TerminateJobSchedule - the Job ran as part of a schedule, and the schedule terminated" (reference section 8).
     assert job.execution_info.termination_reason == "TerminateJobSchedule"
-    assert client.get_task("nightly-job-2", "t1").state == "completed"
+    assert client.get_task("nightly:job-2", "t1").state == "completed"
     assert job.execution_info.end_time <= schedule.execution_info.end_time  # the schedule completes after its job
     with pytest.raises(ResourceExistsError) as caught:
         client.begin_terminate_job_schedule("nightly", polling_interval=0.05).result(timeout=10)
@@ -54,7 +54,7 @@ def test_sdk_lists_schedules_and_the_jobs_of_one(client):
     assert [(item.id, item.state) for item in active] == [("nightly", "active"), ("weekly", "disabled")]
     assert all(item.url is None for item in active)
     jobs = list(client.list_jobs_from_schedule("nightly"))
-    assert [job.id for job in jobs] == ["nightly-job-1", "nightly-job-2"]
+    assert [job.id for job in jobs] == ["nightly:job-1", "nightly:job-2"]
     assert list(client.list_jobs_from_schedule("weekly")) == []
 
 
@@ -77,7 +77,7 @@ def test_sdk_sees_schedule_errors(client, http):
 def test_sdk_force_completes_a_schedule_at_once(client):
     client.begin_terminate_job_schedule("nightly", force=True, polling_interval=0.05).result(timeout=5)
     assert client.get_job_schedule("nightly").state == BatchJobScheduleState.COMPLETED
-    assert client.get_job("nightly-job-2").state == BatchJobState.COMPLETED
+    assert client.get_job("nightly:job-2").state == BatchJobState.COMPLETED
 
 
 def test_sdk_lists_subtasks_that_end_after_their_primary(client, emu):

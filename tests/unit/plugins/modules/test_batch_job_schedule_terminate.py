@@ -15,7 +15,7 @@ def schedule(emulator, unique):
     """schedule(state, job_state=None) -> the id of a new schedule, with one job in job_state if given."""
     def make(state='active', job_state=None, schedule_id=None):
         schedule_id = schedule_id or unique('sched')
-        jobs = [{'id': schedule_id + '-job-1', 'state': job_state,
+        jobs = [{'id': schedule_id + ':job-1', 'state': job_state,
                  'tasks': [{'id': 'task-1', 'state': 'running'}]}] if job_state else []
         emulator.admin.add_job_schedule(schedule_id, state=state, jobs=jobs)
         return schedule_id
@@ -52,9 +52,9 @@ def test_wait_reports_the_schedule_and_its_job_completed(run_module, emulator, s
     schedule_id = schedule('active', job_state='active')
     result = run_module(module, job_schedule_id=schedule_id, wait=True, wait_timeout=30)
     assert result['changed'] is True and result['waited'] is True and result['state'] == 'completed'
-    assert result['recent_job'] == {'id': schedule_id + '-job-1', 'state': 'completed'}
+    assert result['recent_job'] == {'id': schedule_id + ':job-1', 'state': 'completed'}
     job = emulator.admin.jobs()
-    assert [item['state'] for item in job if item['id'] == schedule_id + '-job-1'] == ['completed']
+    assert [item['state'] for item in job if item['id'] == schedule_id + ':job-1'] == ['completed']
 
 
 def test_wait_timeout_names_the_job_still_running(run_module, emulator, schedule, unique):
@@ -63,8 +63,8 @@ def test_wait_timeout_names_the_job_still_running(run_module, emulator, schedule
     emulator.admin.set_job_schedule_state(schedule_id, 'completed')
     result = run_module(module, job_schedule_id=schedule_id, wait=True, wait_timeout=1)
     assert result['failed'] is True and result['changed'] is False
-    assert result['recent_job'] == {'id': schedule_id + '-job-1', 'state': 'terminating'}
-    assert "its job '%s-job-1' did not complete within wait_timeout (1 s); it is 'terminating'" % schedule_id in result['msg']
+    assert result['recent_job'] == {'id': schedule_id + ':job-1', 'state': 'terminating'}
+    assert "its job '%s:job-1' did not complete within wait_timeout (1 s); it is 'terminating'" % schedule_id in result['msg']
 
 
 def test_check_mode_sends_no_terminate(run_module, emulator, schedule):
@@ -129,11 +129,18 @@ def test_info_reads_one_schedule_its_jobs_or_a_filtered_list(run_module, schedul
     from ansible_collections.azure_batch.ops.plugins.modules import batch_job_schedule_info as info  # pylint: disable=import-outside-toplevel
     schedule_id = schedule('active', job_state='active')
     one = run_module(info, job_schedule_id=schedule_id, jobs=True, jobs_select=['id', 'state'])
-    assert one['changed'] is False and one['job_schedules'][0]['execution_info']['recent_job']['id'] == schedule_id + '-job-1'
-    assert one['jobs'] == [{'id': schedule_id + '-job-1', 'state': 'active'}]
+    assert one['changed'] is False and one['job_schedules'][0]['execution_info']['recent_job']['id'] == schedule_id + ':job-1'
+    assert one['jobs'] == [{'id': schedule_id + ':job-1', 'state': 'active'}]
     listed = run_module(info, filter="id eq '%s'" % schedule_id, select=['id', 'state'])
     assert listed['job_schedules'] == [{'id': schedule_id, 'state': 'active'}] and 'jobs' not in listed
     missing = run_module(info, job_schedule_id=schedule_id + 'x', jobs=True)
     assert missing['job_schedules'] == [] and missing['jobs'] == []
     refused = run_module(info, jobs=True)
     assert refused['failed'] is True and 'job_schedule_id' in refused['msg']
+
+
+def test_a_deleting_schedule_is_not_waited_for(run_module, emulator, schedule):
+    schedule_id = schedule('deleting', job_state='active')
+    result = run_module(module, job_schedule_id=schedule_id, wait=True, wait_timeout=1)
+    assert result['changed'] is False and result['waited'] is False and result['state'] == 'deleting'
+    assert not requests_for(emulator, '/jobs/%s:job-1' % schedule_id) + requests_for(emulator, '/jobs/%s%%3Ajob-1' % schedule_id)
