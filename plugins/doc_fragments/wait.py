@@ -10,7 +10,10 @@ class ModuleDocFragment:
 options:
   wait:
     description:
-      - Wait until every resource is V(completed). Without it the module returns as soon as the service accepted the request.
+      - Wait until nothing of any resource runs any more, then return. Without it the module returns as soon as the service
+        accepted the request.
+      - A job or a task is waited for until it is V(completed); a multi-instance task until its subtasks are V(completed)
+        too; a job schedule until it and its current job (C(executionInfo.recentJob)) are V(completed).
       - Never waits in check mode.
     type: bool
     default: false

@@ -107,8 +107,26 @@ class BatchClient:
     def list_tasks(self, job_id, filter_=None, select=None, expand=None, max_results=None):
         return self._list('/jobs/%s/tasks' % _segment(job_id), filter_, select, expand, max_results)
 
+    def get_job_schedule(self, job_schedule_id, select=None, expand=None):
+        return self.request('GET', '/jobschedules/%s' % _segment(job_schedule_id),
+                            query=_odata(select=select, expand=expand))
+
+    def terminate_job_schedule(self, job_schedule_id, force=None, conditions=None, client_request_id=None):
+        query = {'force': 'true'} if force else None
+        return self.request('POST', '/jobschedules/%s/terminate' % _segment(job_schedule_id), query=query,
+                            headers=conditions, expected=(202,), client_request_id=client_request_id)
+
     def list_job_schedules(self, filter_=None, select=None, expand=None, max_results=None):
         return self._list('/jobschedules', filter_, select, expand, max_results)
+
+    def list_jobs_of_schedule(self, job_schedule_id, filter_=None, select=None, expand=None, max_results=None):
+        return self._list('/jobschedules/%s/jobs' % _segment(job_schedule_id), filter_, select, expand, max_results)
+
+    def list_subtasks(self, job_id, task_id, select=None):
+        """The subtasks of a multi-instance task (Task - List Subtasks is one page: it has no odata.nextLink)."""
+        body = self.request('GET', '/jobs/%s/tasks/%s/subtasksinfo' % (_segment(job_id), _segment(task_id)),
+                            query=_odata(select=select)).body or {}
+        return body.get('value') or []
 
     def _list(self, path, filter_, select, expand, max_results):
         """Yield every item, following odata.nextLink, stopping after max_results items."""

@@ -15,8 +15,11 @@ INFO_ARGUMENT_SPEC = dict(
 )
 
 
-def collect(batch, plural, get_one, list_all, one_label, list_label, not_found_codes):
-    """Exit the module with `plural`: the one resource read by get_one(), or every one list_all() yields."""
+def collect(batch, plural, get_one, list_all, one_label, list_label, not_found_codes, extend=None, **more):
+    """Exit the module with `plural`: the one resource read by get_one(), or every one list_all() yields.
+
+    extend(items) may read more for them (in place); more holds further results, each a callable run after the reads.
+    """
     batch.validate(check_range, 'max_results', batch.params['max_results'], 1)
     select = ','.join(batch.params['select']) if batch.params['select'] else None
     label = one_label if get_one is not None else list_label
@@ -30,6 +33,9 @@ def collect(batch, plural, get_one, list_all, one_label, list_label, not_found_c
                 items = []
         else:
             items = list(list_all(select, batch.params['max_results']))
+        if extend is not None:
+            extend(items)
+        more = {name: [snake_resource(item) for item in read()] for name, read in more.items()}
     except BatchError as err:
         batch.fail_from_error(err, 'read ' + label)
-    batch.exit(changed=False, **{plural: [snake_resource(item) for item in items]})
+    batch.exit(changed=False, **dict(more, **{plural: [snake_resource(item) for item in items]}))

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: azure_batch.ops contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Terminate jobs or tasks safely: read, decide from one state table, act, wait; one result per resource.
+"""Terminate jobs, tasks or job schedules safely: read, decide from one state table, act, wait; one result per resource.
 
 The runner owns the per-resource results, check mode and waiting; it needs a BatchClient, not Ansible.
 """
@@ -20,17 +20,26 @@ UNCHANGED_WARN = 'unchanged, with a warning'
 BRIEF_SELECT = 'id,state,eTag,lastModified'
 
 
-class ResourceKind:
-    """Everything that differs between terminating a job and terminating a task."""
+# Subtasks of a multi-instance task: polled with only these; once more with nodeInfo to name the nodes on a timeout.
+SUBTASK_SELECT = 'id,state'
+SUBTASK_STATES = ('preparing', 'running', 'completed')
 
-    def __init__(self, name, states, conflicts, state_after_terminate, not_found_codes, select):
-        self.name = name
+
+class ResourceKind:
+    """Everything that differs between terminating a job, a task and a job schedule."""
+
+    def __init__(self, name, states, conflicts, state_after_terminate, not_found_codes, select,
+                 brief_select=BRIEF_SELECT, wait_select=None):
+        self.name = name                # the result key: job, task, job_schedule
+        self.title = name.replace('_', ' ')
         self.states = states            # state read -> decision
         self.conflicts = conflicts      # 409 code from the terminate call -> (decision, state it implies)
         self.state_after_terminate = state_after_terminate
         self.not_found_codes = not_found_codes
         self.select = select            # the fields returned for one id
-        self.brief_select = BRIEF_SELECT
+        self.brief_select = brief_select  # what reads of many resources ask for
+        # What polling for many resources asks for: the state, and what tells whether parts of it may run on.
+        self.wait_select = wait_select or brief_select
 
 
 JOB = ResourceKind(
@@ -56,12 +65,34 @@ TASK = ResourceKind(
     state_after_terminate='completed',
     not_found_codes=('TaskNotFound', 'JobNotFound'),
     select='id,url,eTag,lastModified,creationTime,state,stateTransitionTime,previousState,'
-           'previousStateTransitionTime,executionInfo,nodeInfo',
+           'previousStateTransitionTime,executionInfo,nodeInfo,multiInstanceSettings',
+    # Whether a task is multi-instance decides whether wait reads its subtasks, even for a task already completed;
+    # the service leaves the property out for other tasks, so it costs them nothing.
+    brief_select=BRIEF_SELECT + ',multiInstanceSettings',
+)
+
+JOB_SCHEDULE = ResourceKind(
+    'job_schedule',
+    # Whether the service refuses to terminate a disabled schedule is unverified (reference section 8); a refusal
+    # would come back as a 409 and fail with the service's code.
+    states={'active': TERMINATE, 'disabled': TERMINATE, 'terminating': UNCHANGED, 'completed': UNCHANGED,
+            'deleting': UNCHANGED_WARN},
+    conflicts={'JobScheduleCompleted': (UNCHANGED, 'completed'),
+               'JobScheduleBeingTerminated': (UNCHANGED, 'terminating'),
+               'JobScheduleBeingDeleted': (UNCHANGED_WARN, 'deleting')},
+    state_after_terminate='terminating',
+    not_found_codes=('JobScheduleNotFound',),
+    select='id,url,eTag,lastModified,creationTime,state,stateTransitionTime,previousState,'
+           'previousStateTransitionTime,schedule,executionInfo',
+    wait_select=BRIEF_SELECT + ',executionInfo',  # executionInfo.recentJob: the job the schedule runs
 )
 
 
 class Target:
-    """One resource to terminate: its ids, and its representation if a list call already read it."""
+    """One resource to terminate: its ids, and its representation if a list call already read it.
+
+    job_id is the job's id for jobs and tasks, and the schedule's id for a job schedule.
+    """
 
     def __init__(self, kind, job_id, task_id=None, resource=None):
         self.kind = kind
@@ -76,7 +107,7 @@ class Target:
     def label(self):
         if self.kind is TASK:
             return "task '%s' of job '%s'" % (self.task_id, self.job_id)
-        return "job '%s'" % self.job_id
+        return "%s '%s'" % (self.kind.title, self.job_id)
 
 
 class TerminateRunner:
@@ -136,9 +167,11 @@ class TerminateRunner:
             result['warning'] = "%s is being deleted; it was not terminated." % target.label().capitalize()
         if decision == TERMINATE:
             resource = self._terminate(target, result, resource)
-        # A posted terminate is confirmed by a read even when its answer implies 'completed' (tasks, 204).
+        # A posted terminate is confirmed by a read even when its answer implies 'completed' (tasks, 204); a completed
+        # multi-instance task may still have subtasks running, a completed schedule a job.
         if self.wait and result['state'] is not None and (
-                result['changed'] or result['state'] not in ('completed', 'deleting')):
+                result['changed'] or result['state'] not in ('completed', 'deleting')
+                or (result['state'] == 'completed' and _has_parts(resource))):
             resource = self._wait(target, result, resource)
         result[target.kind.name] = resource  # as read; build_result converts it only where it is returned
 
@@ -196,25 +229,68 @@ class TerminateRunner:
         return current
 
     def _wait(self, target, result, resource):
+        """Poll until nothing of the resource runs: it is completed, and so are a multi-instance task's subtasks
+        and a schedule's current job. One wait_timeout bounds all of it."""
         def fetch():
             try:
-                return self._get(target).body or {}
+                current = self._get(target, wait=True).body or {}
             except BatchError as err:
                 if err.status == 404 and err.code in target.kind.not_found_codes:
-                    return {'id': target.id, 'state': None}
+                    return {'id': target.id, 'state': None}, None
                 raise
+            if current.get('state') != 'completed':
+                return current, None
+            return current, self._still_running_parts(target, current)
 
-        last, seconds, finished = self.client.wait_for(
-            fetch, lambda res: res.get('state') in ('completed', None), self.wait_timeout)
+        (last, parts), seconds, finished = self.client.wait_for(
+            fetch, lambda pair: pair[0].get('state') in ('completed', None) and _parts_done(pair[1]),
+            self.wait_timeout)
         result['waited'], result['wait_seconds'] = True, round(seconds, 3)
         result['state'] = last.get('state')
+        if parts is not None:
+            result.update(parts)
         if result['state'] is None:
             result['warning'] = '%s was deleted while waiting for it to complete.' % target.label().capitalize()
             return resource
         if not finished:
-            raise BatchError("%s did not reach state 'completed' within wait_timeout (%s s); it is '%s'"
-                             % (target.label().capitalize(), self.wait_timeout, result['state']))
+            raise BatchError(self._timeout_message(target, last, parts))
         return last
+
+    def _still_running_parts(self, target, current):
+        """What of a completed resource may still run: {'subtasks': counts} for a multi-instance task,
+        {'recent_job': {id, state}} for a schedule; None when there is nothing more to look at."""
+        if target.kind is TASK and current.get('multiInstanceSettings'):
+            subtasks = self.client.list_subtasks(target.job_id, target.task_id, select=SUBTASK_SELECT)
+            counts = dict.fromkeys(SUBTASK_STATES, 0)
+            for subtask in subtasks:
+                counts[subtask.get('state')] = counts.get(subtask.get('state'), 0) + 1
+            return {'subtasks': counts}
+        recent = ((current.get('executionInfo') or {}).get('recentJob') or {}).get('id')
+        if target.kind is JOB_SCHEDULE and recent:
+            try:
+                job_state = self.client.get_job(recent, select='id,state').body.get('state')
+            except BatchError as err:
+                if err.status != 404 or err.code != 'JobNotFound':
+                    raise
+                job_state = None  # deleted: it runs no more
+            return {'recent_job': {'id': recent, 'state': job_state}}
+        return None
+
+    def _timeout_message(self, target, last, parts):
+        """What still runs when wait_timeout ran out."""
+        label = target.label().capitalize()
+        if last.get('state') != 'completed' or not parts:
+            return "%s did not reach state 'completed' within wait_timeout (%s s); it is '%s'" % (
+                label, self.wait_timeout, last.get('state'))
+        if 'recent_job' in parts:
+            return "%s is completed, but its job '%s' did not complete within wait_timeout (%s s); it is '%s'" % (
+                label, parts['recent_job']['id'], self.wait_timeout, parts['recent_job']['state'])
+        running = [subtask for subtask in self.client.list_subtasks(target.job_id, target.task_id,
+                                                                    select=SUBTASK_SELECT + ',nodeInfo')
+                   if subtask.get('state') != 'completed']
+        nodes = sorted({(subtask.get('nodeInfo') or {}).get('nodeId') or 'an unknown node' for subtask in running})
+        return '%s is completed, but after wait_timeout (%s s) %d of its %d subtasks still run, on %s' % (
+            label, self.wait_timeout, len(running), sum(parts['subtasks'].values()), ', '.join(nodes) or 'no node')
 
     def _missing(self, target, result, err):
         if not self.ignore_missing:
@@ -234,18 +310,40 @@ class TerminateRunner:
         result['request_id'] = err.request_id or result['request_id']
         result['client_request_id'] = err.client_request_id or result['client_request_id']
 
-    def _get(self, target):
+    def _get(self, target, wait=False):
         select = target.kind.select if self.whole_resources else target.kind.brief_select
+        if wait and not self.whole_resources:
+            select = target.kind.wait_select
         if target.kind is TASK:
             return self.client.get_task(target.job_id, target.task_id, select=select)
+        if target.kind is JOB_SCHEDULE:
+            return self.client.get_job_schedule(target.job_id, select=select)
         return self.client.get_job(target.job_id, select=select)
 
     def _post(self, target):
         if target.kind is TASK:
             return self.client.terminate_task(target.job_id, target.task_id, conditions=self.conditions,
                                               client_request_id=self.client_request_id)
+        if target.kind is JOB_SCHEDULE:
+            return self.client.terminate_job_schedule(target.job_id, force=self.force, conditions=self.conditions,
+                                                      client_request_id=self.client_request_id)
         return self.client.terminate_job(target.job_id, reason=self.terminate_reason, force=self.force,
                                          conditions=self.conditions, client_request_id=self.client_request_id)
+
+
+def _has_parts(resource):
+    """Whether a resource, as read, has parts that may run on after it completed."""
+    resource = resource or {}
+    return bool(resource.get('multiInstanceSettings') or (resource.get('executionInfo') or {}).get('recentJob'))
+
+
+def _parts_done(parts):
+    """True when nothing of a completed resource's parts still runs (no parts: nothing to wait for)."""
+    if not parts:
+        return True
+    if 'subtasks' in parts:
+        return all(count == 0 for state, count in parts['subtasks'].items() if state != 'completed')
+    return parts['recent_job']['state'] in ('completed', None)
 
 
 def summarize(results):
@@ -268,6 +366,9 @@ def build_result(kind, results, single, diff):
         item = results[0]
         for key in ('state_before', 'state', 'request_id', 'client_request_id', 'waited', 'wait_seconds'):
             result[key] = item[key]
+        for key in ('subtasks', 'recent_job'):
+            if key in item:
+                result[key] = item[key]
         result[kind.name] = snake_resource(resources[0])
         if item.get('missing'):
             result['missing'] = True

@@ -11,6 +11,9 @@ from urllib.parse import urlsplit
 # Batch ids: "any combination of alphanumeric characters including hyphens and underscores,
 # and cannot contain more than 64 characters" (Job - Add / Task - Add, id property).
 _ID = re.compile(r'\A[A-Za-z0-9_-]{1,64}\Z')
+# The jobs a job schedule creates are named by the service "<schedule id>:job-<n>" (seen in use, for example
+# azure-sdk-for-net issue 4374; the format is not documented), so job ids may have that form too.
+_JOB_ID = re.compile(r'\A[A-Za-z0-9_-]{1,64}(:job-[0-9]{1,10})?\Z', re.IGNORECASE)
 _API_VERSION = re.compile(r'\A\d{4}-\d{2}-\d{2}(\.\d+\.\d+)?\Z')
 
 
@@ -24,11 +27,18 @@ def check_id(option, value):
     return value
 
 
-def check_ids(option, values):
+def check_job_id(option, value):
+    if not isinstance(value, str) or not _JOB_ID.match(value):
+        raise InputError("%s must be 1 to 64 letters, digits, hyphens or underscores, or the id of a job a job schedule "
+                         "made (such as nightly:job-1); got %s." % (option, _show(value)))
+    return value
+
+
+def check_ids(option, values, check=check_id):
     """Check every id and drop case-insensitive duplicates; an empty list is valid and means nothing to do."""
     seen = {}
     for value in values:
-        check_id(option, value)
+        check(option, value)
         # Batch ids are case-insensitive: "job-A" and "job-a" are one job.
         seen.setdefault(value.lower(), value)
     return list(seen.values())

@@ -79,7 +79,7 @@ auth_source_used:
 
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_info import INFO_ARGUMENT_SPEC, collect
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_module import BatchModule
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import check_id
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import check_job_id
 
 
 def main():
@@ -88,7 +88,7 @@ def main():
     params = batch.params
     job_id = params['job_id']
     if job_id is not None:
-        batch.validate(check_id, 'job_id', job_id)
+        batch.validate(check_job_id, 'job_id', job_id)
 
     def get_one(select):
         return batch.client.get_job(job_id, select=select, expand=params['expand'])

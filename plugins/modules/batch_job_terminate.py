@@ -243,13 +243,9 @@ diff:
   type: dict
 '''
 
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_conditions import headers_from_options
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import BatchError
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_module import BatchModule
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate import (
-    JOB, Target, TerminateRunner,
-)
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import check_id, check_ids, check_range
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate import JOB, Target
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate_module import TerminateModule
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import check_job_id
 
 ARGUMENT_SPEC = dict(
     job_id=dict(type='str', aliases=['id']),
@@ -257,45 +253,14 @@ ARGUMENT_SPEC = dict(
     job_filter=dict(type='str'),
     terminate_reason=dict(type='str'),
     force=dict(type='bool', default=False),
-    if_match=dict(type='str'),
-    if_none_match=dict(type='str'),
-    if_modified_since=dict(type='str'),
-    if_unmodified_since=dict(type='str'),
-    ignore_missing=dict(type='bool', default=False),
-    wait=dict(type='bool', default=False),
-    wait_timeout=dict(type='int', default=300),
-    parallel=dict(type='int', default=16),
 )
 
 
 def main():
-    batch = BatchModule(ARGUMENT_SPEC, supports_check_mode=True,
-                        mutually_exclusive=[('job_id', 'job_ids', 'job_filter')],
-                        required_one_of=[('job_id', 'job_ids', 'job_filter')])
-    params = batch.params
-    if params['job_id'] is not None:
-        batch.validate(check_id, 'job_id', params['job_id'])
-    job_ids = batch.validate(check_ids, 'job_ids', params['job_ids']) if params['job_ids'] is not None else None
-    batch.validate(check_range, 'wait_timeout', params['wait_timeout'], 1)
-    batch.validate(check_range, 'parallel', params['parallel'], 1, 64)
-    conditions = batch.validate(headers_from_options, params)
-    single = params['job_id'] is not None  # one id: the result carries the resource itself
-
-    if params['job_filter'] is not None:
-        try:
-            targets = [Target(JOB, job['id'], resource=job)
-                       for job in batch.client.list_jobs(params['job_filter'], select=JOB.brief_select)]
-        except BatchError as err:
-            batch.fail_from_error(err, 'list the jobs matching job_filter')
-    else:
-        targets = [Target(JOB, job_id) for job_id in job_ids or [params['job_id']]]
-
-    runner = TerminateRunner(batch.client, check_mode=batch.check_mode, conditions=conditions,
-                             terminate_reason=params['terminate_reason'], force=params['force'],
-                             ignore_missing=params['ignore_missing'], wait=params['wait'],
-                             wait_timeout=params['wait_timeout'], parallel=params['parallel'],
-                             client_request_id=params['client_request_id'], whole_resources=single)
-    batch.exit_with_results(JOB, runner.run(targets), single=single)
+    module = TerminateModule(JOB, 'job_id', ARGUMENT_SPEC, check=check_job_id)
+    module.run(new_target=lambda job_id, resource=None: Target(JOB, job_id, resource=resource),
+               list_matching=lambda filter_, select: module.batch.client.list_jobs(filter_, select=select),
+               list_label='list the jobs matching job_filter')
 
 
 if __name__ == '__main__':

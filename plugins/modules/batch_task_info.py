@@ -34,6 +34,13 @@ options:
       - The properties to return (OData C($select)), for example V([id, state, executionInfo]). By default all.
     type: list
     elements: str
+  subtasks:
+    description:
+      - Also read the subtasks of each multi-instance task returned (Task - List Subtasks), into its C(subtasks) list.
+      - Costs one request per multi-instance task; tasks without C(multiInstanceSettings) cost none. With O(select),
+        C(multiInstanceSettings) is selected too, to know which tasks have subtasks.
+    type: bool
+    default: false
   expand:
     description:
       - Related entities to expand (OData C($expand)), for example V([stats]).
@@ -68,6 +75,14 @@ EXAMPLES = r'''
     filter: "state eq 'running'"
     select: [id, state]
   register: running_tasks
+
+- name: Read a multi-instance task with its subtasks, to see which nodes still run them
+  azure_batch.ops.batch_task_info:
+    batch_url: https://myaccount.westeurope.batch.azure.com
+    job_id: mpi-simulation
+    task_id: solver
+    subtasks: true
+  register: solver
 '''
 
 RETURN = r'''
@@ -77,6 +92,15 @@ tasks:
   type: list
   elements: dict
   sample: [{id: frame-0042, state: running, e_tag: '0x8D4125FD1A825A4'}]
+  contains:
+    subtasks:
+      description:
+        - With O(subtasks=true), for a multi-instance task, its subtasks (C(id), C(state), C(node_info), times,
+          C(exit_code), C(failure_info), C(result)). Subtask states are V(preparing), V(running) and V(completed).
+      returned: with O(subtasks=true), for multi-instance tasks
+      type: list
+      elements: dict
+      sample: [{id: 1, state: running, node_info: {node_id: tvmps_0a1b_d}}]
 auth_source_used:
   description: The credential source used.
   returned: always
@@ -85,18 +109,21 @@ auth_source_used:
 
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_info import INFO_ARGUMENT_SPEC, collect
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_module import BatchModule
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import check_id
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import check_id, check_job_id
 
 
 def main():
     batch = BatchModule(dict(INFO_ARGUMENT_SPEC, job_id=dict(type='str', required=True),
-                             task_id=dict(type='str', aliases=['id'])),
+                             task_id=dict(type='str', aliases=['id']), subtasks=dict(type='bool', default=False)),
                         supports_check_mode=True, mutually_exclusive=[('task_id', 'filter')])
     params = batch.params
-    job_id = batch.validate(check_id, 'job_id', params['job_id'])
+    job_id = batch.validate(check_job_id, 'job_id', params['job_id'])
     task_id = params['task_id']
     if task_id is not None:
         batch.validate(check_id, 'task_id', task_id)
+
+    if params['subtasks'] and params['select'] and 'multiInstanceSettings' not in params['select']:
+        params['select'].append('multiInstanceSettings')
 
     def get_one(select):
         return batch.client.get_task(job_id, task_id, select=select, expand=params['expand'])
@@ -104,8 +131,14 @@ def main():
     def list_all(select, limit):
         return batch.client.list_tasks(job_id, params['filter'], select, params['expand'], limit)
 
+    def add_subtasks(tasks):
+        for task in tasks:
+            if task.get('multiInstanceSettings'):
+                task['subtasks'] = batch.client.list_subtasks(job_id, task['id'])
+
     collect(batch, 'tasks', get_one if task_id is not None else None, list_all,
-            "task '%s' of job '%s'" % (task_id, job_id), "the tasks of job '%s'" % job_id, ('TaskNotFound',))
+            "task '%s' of job '%s'" % (task_id, job_id), "the tasks of job '%s'" % job_id, ('TaskNotFound',),
+            extend=add_subtasks if params['subtasks'] else None)
 
 
 if __name__ == '__main__':

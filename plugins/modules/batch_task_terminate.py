@@ -16,6 +16,9 @@ description:
     After a request whose answer was lost, the same answer means this module's request took effect, and it is reported changed.
   - Terminating a running task ends it with C(executionInfo.result=failure) and C(failureInfo); the task becomes V(completed).
     For multi-instance tasks the service terminates the subtasks in the background.
+  - With O(wait=true), a multi-instance task (one with C(multiInstanceSettings)) is waited for until every subtask is
+    V(completed) too, even when the task itself was already completed; its result then carries its subtasks' counts
+    by state (RV(subtasks)). Other tasks cost no subtasks request.
   - Many tasks are handled in one call with bounded parallel requests, one connection pool and one token.
 author:
   - azure_batch.ops contributors (@azure-batch-ops)
@@ -106,6 +109,19 @@ EXAMPLES = r'''
     task_filter: "state eq 'running'"
     wait: true
 
+- name: Stop a four-instance MPI task and return only once its subtasks have ended on every node
+  azure_batch.ops.batch_task_terminate:
+    batch_url: https://myaccount.westeurope.batch.azure.com
+    job_id: mpi-simulation
+    task_id: solver
+    wait: true
+    wait_timeout: 900
+  register: solver
+
+- name: Show the subtasks' states
+  ansible.builtin.debug:
+    var: solver.subtasks
+
 - name: Terminate some tasks with a workload identity (AKS), ignoring ones already gone
   azure_batch.ops.batch_task_terminate:
     batch_url: https://myaccount.westeurope.batch.azure.com
@@ -151,6 +167,11 @@ missing:
   description: True when the task does not exist and O(ignore_missing=true).
   returned: when O(task_id) is used and the task does not exist
   type: bool
+subtasks:
+  description: For a multi-instance task, how many of its subtasks are in each state, as the wait last read them.
+  returned: with O(task_id) and O(wait=true), for a multi-instance task
+  type: dict
+  sample: {preparing: 0, running: 0, completed: 3}
 waited:
   description: Whether the module waited for a task to complete.
   returned: always
@@ -189,6 +210,9 @@ tasks:
     missing:
       description: True when the task does not exist and O(ignore_missing=true).
       type: bool
+    subtasks:
+      description: For a multi-instance task, with O(wait=true), its subtasks' counts by state.
+      type: dict
     warning:
       description: Why the task was left alone, when that needs attention.
       type: str
@@ -227,60 +251,25 @@ diff:
   type: dict
 '''
 
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_conditions import headers_from_options
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import BatchError
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_module import BatchModule
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate import (
-    TASK, Target, TerminateRunner,
-)
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import check_id, check_ids, check_range
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate import TASK, Target
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate_module import TerminateModule
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import check_job_id
 
 ARGUMENT_SPEC = dict(
     job_id=dict(type='str', required=True),
     task_id=dict(type='str', aliases=['id']),
     task_ids=dict(type='list', elements='str'),
     task_filter=dict(type='str'),
-    if_match=dict(type='str'),
-    if_none_match=dict(type='str'),
-    if_modified_since=dict(type='str'),
-    if_unmodified_since=dict(type='str'),
-    ignore_missing=dict(type='bool', default=False),
-    wait=dict(type='bool', default=False),
-    wait_timeout=dict(type='int', default=300),
-    parallel=dict(type='int', default=16),
 )
 
 
 def main():
-    batch = BatchModule(ARGUMENT_SPEC, supports_check_mode=True,
-                        mutually_exclusive=[('task_id', 'task_ids', 'task_filter')],
-                        required_one_of=[('task_id', 'task_ids', 'task_filter')])
-    params = batch.params
-    job_id = batch.validate(check_id, 'job_id', params['job_id'])
-    if params['task_id'] is not None:
-        batch.validate(check_id, 'task_id', params['task_id'])
-    task_ids = batch.validate(check_ids, 'task_ids', params['task_ids']) if params['task_ids'] is not None else None
-    batch.validate(check_range, 'wait_timeout', params['wait_timeout'], 1)
-    batch.validate(check_range, 'parallel', params['parallel'], 1, 64)
-    conditions = batch.validate(headers_from_options, params)
-    single = params['task_id'] is not None  # one id: the result carries the resource itself
-
-    if params['task_filter'] is not None:
-        try:
-            targets = [Target(TASK, job_id, task['id'], resource=task)
-                       for task in batch.client.list_tasks(job_id, params['task_filter'], select=TASK.brief_select)]
-        except BatchError as err:
-            if not (params['ignore_missing'] and err.code == 'JobNotFound'):
-                batch.fail_from_error(err, "list the tasks of job '%s' matching task_filter" % job_id)
-            targets = []
-    else:
-        targets = [Target(TASK, job_id, task_id) for task_id in task_ids or [params['task_id']]]
-
-    runner = TerminateRunner(batch.client, check_mode=batch.check_mode, conditions=conditions,
-                             ignore_missing=params['ignore_missing'], wait=params['wait'],
-                             wait_timeout=params['wait_timeout'], parallel=params['parallel'],
-                             client_request_id=params['client_request_id'], whole_resources=single)
-    batch.exit_with_results(TASK, runner.run(targets), single=single)
+    module = TerminateModule(TASK, 'task_id', ARGUMENT_SPEC)
+    job_id = module.batch.validate(check_job_id, 'job_id', module.params['job_id'])
+    module.run(new_target=lambda task_id, resource=None: Target(TASK, job_id, task_id, resource),
+               list_matching=lambda filter_, select: module.batch.client.list_tasks(job_id, filter_, select=select),
+               list_label="list the tasks of job '%s' matching task_filter" % job_id,
+               list_missing_codes=('JobNotFound',))
 
 
 if __name__ == '__main__':

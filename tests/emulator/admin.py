@@ -18,9 +18,11 @@ class Config:
     terminate_delay: float = 1.0  # seconds a terminated job stays "terminating"
     latency_ms: int = 0  # added before every Batch API answer
     page_size: int = 1000  # most items in one list page (maxresults may ask for fewer)
+    subtask_delay: float = 1.0  # seconds a multi-instance task's subtasks run on after their primary ended
 
     def update(self, changes):
-        checks = {"terminate_delay": (float, 0.0, None), "latency_ms": (int, 0, None), "page_size": (int, 1, 1000)}
+        checks = {"terminate_delay": (float, 0.0, None), "latency_ms": (int, 0, None), "page_size": (int, 1, 1000),
+                  "subtask_delay": (float, 0.0, None)}
         parsed = {}
         for name, value in changes.items():
             if name not in checks:
@@ -76,6 +78,8 @@ class AdminApi:  # pylint: disable=too-many-instance-attributes
             ("jobs", "*"): {"PATCH": self.patch_job, "DELETE": self.delete_job},
             ("jobs", "*", "tasks"): {"POST": self.add_tasks},
             ("jobs", "*", "tasks", "*"): {"PATCH": self.patch_task, "DELETE": self.delete_task},
+            ("jobschedules",): {"GET": self.list_job_schedules, "POST": self.add_job_schedule},
+            ("jobschedules", "*"): {"PATCH": self.patch_job_schedule},
             ("requests",): {"GET": self.requests, "DELETE": self.clear_requests},
             ("config",): {"GET": self.get_config, "PUT": self.put_config},
             ("faults",): {"GET": self.get_faults, "PUT": self.put_faults, "DELETE": self.clear_faults},
@@ -108,7 +112,8 @@ class AdminApi:  # pylint: disable=too-many-instance-attributes
         return json_response(200, {"reset": True})
 
     def seed(self, body):
-        jobs, tasks = self.store.seed(_list_of(body, "jobs"))
+        schedules = _list_of(body, "jobSchedules") if "jobSchedules" in body else []
+        jobs, tasks = self.store.seed(_list_of(body, "jobs") if "jobs" in body or not schedules else [], schedules)
         return json_response(200, {"jobs": jobs, "tasks": tasks})
 
     def list_jobs(self, _body):
@@ -137,6 +142,16 @@ class AdminApi:  # pylint: disable=too-many-instance-attributes
     def delete_task(self, _body, job_id, task_id):
         self.store.delete_task(job_id, task_id)
         return json_response(200, {"deleted": task_id})
+
+    def list_job_schedules(self, _body):
+        return json_response(200, {"jobSchedules": self.store.schedule_summary()})
+
+    def add_job_schedule(self, body):
+        return json_response(201, {"id": body.get("id"), "jobs": self.store.add_job_schedule(body)})
+
+    def patch_job_schedule(self, body, schedule_id):
+        self.store.set_job_schedule_state(schedule_id, _state(body), body.get("complete_after"))
+        return json_response(200, {"id": schedule_id, "state": body["state"]})
 
     def requests(self, _body):
         return json_response(200, {"requests": self.request_log.entries()})

@@ -38,9 +38,21 @@ class AdminClient:
     def reset(self):
         return self.call("POST", "/reset")
 
-    def seed(self, jobs):
-        """Replace all jobs and tasks: ``[{"id", "state", "poolId"?, "creationTime"?, "tasks": [{"id", "state"}]}]``."""
-        return self.call("POST", "/seed", {"jobs": list(jobs)})
+    def seed(self, jobs, job_schedules=()):
+        """Replace all jobs, tasks and job schedules: ``[{"id", "state", "poolId"?, "creationTime"?, "tasks": [{"id",
+        "state"}]}]``; a schedule is ``{"id", "state", "jobs": [job, ...]}``, its last job being its recentJob."""
+        return self.call("POST", "/seed", {"jobs": list(jobs), "jobSchedules": list(job_schedules)})
+
+    def add_job_schedule(self, schedule_id, state="active", jobs=None, **fields):
+        return self.call("POST", "/jobschedules", {"id": schedule_id, "state": state, "jobs": list(jobs or []), **fields})
+
+    def set_job_schedule_state(self, schedule_id, state, **fields):
+        """Put a schedule in a state (``complete_after`` seconds lets a terminating schedule with no job complete)."""
+        return self.call("PATCH", f"/jobschedules/{schedule_id}", {"state": state, **fields})
+
+    def job_schedules(self):
+        """Every job schedule with its state, recent job and jobs."""
+        return self.call("GET", "/jobschedules")["jobSchedules"]
 
     def add_job(self, job_id, state="active", tasks=None, **fields):
         return self.call("POST", "/jobs", {"id": job_id, "state": state, "tasks": list(tasks or []), **fields})
@@ -75,7 +87,7 @@ class AdminClient:
 
     # settings and faults
     def config(self, **settings):
-        """Change terminate_delay, latency_ms or page_size; with no arguments, read them."""
+        """Change terminate_delay, latency_ms, page_size or subtask_delay; with no arguments, read them."""
         return self.call("PUT", "/config", settings) if settings else self.call("GET", "/config")
 
     def set_faults(self, rules=None, random=None):

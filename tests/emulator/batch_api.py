@@ -1,15 +1,16 @@
-"""The Batch data-plane routes: get/list jobs and tasks, terminate a job or a task."""
+"""The Batch data-plane routes: get/list jobs, tasks and job schedules, terminate them, list subtasks."""
 
 import base64
 from urllib.parse import quote, urlencode
 
 from .errors import BEARER_FAILED_MESSAGE, BatchApiError, detail, error_document, query_value_error
-from .odata import JOB_PROPERTIES, TASK_PROPERTIES, ODataError, apply_select, parse_filter, parse_select
+from .odata import (JOB_PROPERTIES, JOB_SCHEDULE_PROPERTIES, SUBTASK_PROPERTIES, TASK_PROPERTIES, ODataError,
+                    apply_select, parse_filter, parse_select)
 from .wire import Response, http_date, iso7, json_response, parse_http_date
 
 # 2025-06-01 is what azure-batch 15.x sends; that the service takes it without ".21.0" is unverified.
 API_VERSIONS = ("2024-02-01.19.0", "2024-07-01.20.0", "2025-06-01.21.0", "2025-06-01")
-FORCE_SINCE = "2024-07-01"  # Job_Terminate gained the force query parameter in 2024-07-01.20.0
+FORCE_SINCE = "2024-07-01"  # Job_Terminate and JobSchedule_Terminate gained force in 2024-07-01.20.0
 ODATA_JSON = "application/json;odata=minimalmetadata"
 MAX_RESULTS = 1000
 EXPANDABLE = ("stats",)
@@ -37,6 +38,11 @@ class BatchApi:
             ("jobs", "*", "tasks"): {"GET": self.list_tasks},
             ("jobs", "*", "tasks", "*"): {"GET": self.get_task},
             ("jobs", "*", "tasks", "*", "terminate"): {"POST": self.terminate_task},
+            ("jobs", "*", "tasks", "*", "subtasksinfo"): {"GET": self.list_subtasks},
+            ("jobschedules",): {"GET": self.list_job_schedules},
+            ("jobschedules", "*"): {"GET": self.get_job_schedule},
+            ("jobschedules", "*", "terminate"): {"POST": self.terminate_job_schedule},
+            ("jobschedules", "*", "jobs"): {"GET": self.list_jobs_of_schedule},
         }
 
     def handle(self, request, request_id):
@@ -166,6 +172,26 @@ class BatchApi:
 
     def terminate_task(self, request, job_id, task_id):
         return _accepted(204, self.store.terminate_task(job_id, task_id, self._checker(request, write=True)))
+
+    def get_job_schedule(self, request, schedule_id):
+        return self._get(request, self.store.get_job_schedule(schedule_id), "jobschedules", JOB_SCHEDULE_PROPERTIES)
+
+    def list_job_schedules(self, request):
+        return self._list(request, self.store.list_job_schedules(), "jobschedules", JOB_SCHEDULE_PROPERTIES)
+
+    def list_jobs_of_schedule(self, request, schedule_id):
+        return self._list(request, self.store.list_jobs_of_schedule(schedule_id), "jobs", JOB_PROPERTIES)
+
+    def terminate_job_schedule(self, request, schedule_id):
+        force = self._force(request)
+        return _accepted(202, self.store.terminate_job_schedule(schedule_id, force, self._checker(request, write=True)))
+
+    def list_subtasks(self, request, job_id, task_id):
+        """Task - List Subtasks: one page, $select only (no $filter, no paging in the spec)."""
+        shape = self._shaper(request, SUBTASK_PROPERTIES, None)
+        doc = {"odata.metadata": f"{self.base_url()}/$metadata#subtaskinfos",
+               "value": [shape(snapshot) for snapshot in self.store.list_subtasks(job_id, task_id)]}
+        return json_response(200, doc, content_type=ODATA_JSON)
 
     def _get(self, request, snapshot, collection, properties):
         shape = self._shaper(request, properties, f"{collection}/@Element")

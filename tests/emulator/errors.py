@@ -15,6 +15,12 @@ ERRORS = {
     "JobBeingTerminated": (409, "The specified job is being terminated."),
     "JobBeingDeleted": (409, "The specified job has been marked for deletion and is being garbage collected."),
     "TaskCompleted": (409, "The specified task is already in a completed state."),
+    # Job schedule codes: from the "Batch Status and Error Codes" table; the message texts are unverified (no
+    # recording), worded as the job ones are.
+    "JobScheduleNotFound": (404, "The specified job schedule does not exist."),
+    "JobScheduleCompleted": (409, "The specified job schedule is already in a completed state."),
+    "JobScheduleBeingTerminated": (409, "The specified job schedule is being terminated."),
+    "JobScheduleBeingDeleted": (409, "The specified job schedule has been marked for deletion and is being garbage collected."),
     "ConditionNotMet": (412, "The condition specified using HTTP conditional header(s) is not met."),
     "AuthenticationFailed": (403, "Server failed to authenticate the request. "
                                   "Make sure the value of Authorization header is formed correctly including the signature."),

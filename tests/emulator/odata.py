@@ -39,6 +39,15 @@ TASK_PROPERTIES = frozenset((
     "userIdentity", "executionInfo", "nodeInfo", "multiInstanceSettings", "stats", "dependsOn",
     "applicationPackageReferences", "authenticationTokenSettings"))
 
+# CloudJobSchedule and SubtaskInformation (2024-07-01.20.0).
+JOB_SCHEDULE_PROPERTIES = frozenset((
+    "id", "displayName", "url", "eTag", "lastModified", "creationTime", "state", "stateTransitionTime",
+    "previousState", "previousStateTransitionTime", "schedule", "jobSpecification", "executionInfo", "metadata",
+    "stats"))
+SUBTASK_PROPERTIES = frozenset((
+    "id", "nodeInfo", "startTime", "endTime", "exitCode", "containerInfo", "failureInfo", "state",
+    "stateTransitionTime", "previousState", "previousStateTransitionTime", "result"))
+
 _TOKEN = re.compile(r"""
     \s*(?:
       (?P<datetime>[Dd][Aa][Tt][Ee][Tt][Ii][Mm][Ee]'(?P<dtvalue>[^']*)')

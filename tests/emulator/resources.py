@@ -55,6 +55,42 @@ class _Resource:  # pylint: disable=too-many-instance-attributes
         return doc
 
 
+class Subtask:  # pylint: disable=too-many-instance-attributes
+    """One subtask of a multi-instance task (SubtaskInformation). Its states are preparing, running, completed."""
+
+    def __init__(self, number, state, when):
+        self.id = number
+        self.state = state
+        self.state_time = when
+        self.previous_state = None
+        self.previous_state_time = None
+        self.start_time = when if state != "preparing" else None
+        self.end_time = None
+        self.exit_code = None
+        self.failure_info = None
+        self.result = None
+        self.complete_at = None  # set when its primary ends: the service ends subtasks in the background
+
+    def render(self, base_url, pool_id, job_id, task_id):
+        doc = {"id": self.id, "nodeInfo": _node_info(base_url, pool_id, job_id, f"{task_id}/{self.id}")}
+        if self.start_time is not None:
+            doc["startTime"] = iso7(self.start_time)
+        if self.end_time is not None:
+            doc["endTime"] = iso7(self.end_time)
+        if self.exit_code is not None:
+            doc["exitCode"] = self.exit_code
+        if self.failure_info:
+            doc["failureInfo"] = dict(self.failure_info)
+        doc["state"] = self.state
+        doc["stateTransitionTime"] = iso7(self.state_time)
+        if self.previous_state:
+            doc["previousState"] = self.previous_state
+            doc["previousStateTransitionTime"] = iso7(self.previous_state_time)
+        if self.result:
+            doc["result"] = self.result
+        return doc
+
+
 class Task(_Resource):  # pylint: disable=too-many-instance-attributes
     def __init__(self, rid, state, created, extra):
         super().__init__(rid, state, created, extra)
@@ -65,6 +101,7 @@ class Task(_Resource):  # pylint: disable=too-many-instance-attributes
         self.result = None
         self.failure_info = None
         self.pool_id = DEFAULT_POOL_ID
+        self.subtasks = []  # multi-instance tasks only
 
     def render(self, base_url, job_id):
         url = f"{base_url}/jobs/{quote(job_id, safe='')}/tasks/{quote(self.id, safe='')}"
@@ -97,11 +134,7 @@ class Task(_Resource):  # pylint: disable=too-many-instance-attributes
         return info
 
     def _node_info(self, base_url, job_id):
-        node_id = "tvmps_" + hashlib.sha256(f"{job_id}/{self.id}".encode()).hexdigest()[:40] + "_d"
-        node_url = f"{base_url}/pools/{self.pool_id}/nodes/{node_id}"
-        root = f"workitems/{job_id}/job-1/{self.id}"
-        return {"affinityId": f"TVM:{node_id}", "nodeUrl": node_url, "poolId": self.pool_id, "nodeId": node_id,
-                "taskRootDirectory": root, "taskRootDirectoryUrl": f"{node_url}/files/{root}"}
+        return _node_info(base_url, self.pool_id, job_id, self.id)
 
 
 class Job(_Resource):  # pylint: disable=too-many-instance-attributes
@@ -112,6 +145,7 @@ class Job(_Resource):  # pylint: disable=too-many-instance-attributes
         self.terminate_reason = None
         self.pending_reason = None
         self.complete_at = None
+        self.schedule_id = None  # the job schedule that made this job, if any
         self.tasks = {}
 
     def render(self, base_url):
@@ -131,3 +165,43 @@ class Job(_Resource):  # pylint: disable=too-many-instance-attributes
         doc.setdefault("onAllTasksComplete", "noaction")
         doc.setdefault("onTaskFailure", "noaction")
         return doc
+
+
+class JobSchedule(_Resource):  # pylint: disable=too-many-instance-attributes
+    """A job schedule (CloudJobSchedule); its jobs live with the other jobs and name it in ``schedule_id``."""
+
+    def __init__(self, rid, state, created, extra):
+        super().__init__(rid, state, created, extra)
+        self.pool_id = extra.pop("poolId", DEFAULT_POOL_ID)
+        self.recurrence = extra.pop("recurrenceInterval", "PT1H")
+        self.recent_job_id = None
+        self.end_time = None
+        self.complete_at = None  # with no job to wait for, a terminated schedule completes at this time
+
+    def render(self, base_url):
+        doc = self.head(f"{base_url}/jobschedules/{quote(self.id, safe='')}")
+        doc = self.with_extras(doc, {
+            "schedule": {"recurrenceInterval": self.recurrence},
+            "jobSpecification": {"priority": 0, "maxParallelTasks": -1, "allowTaskPreemption": False,
+                                 "usesTaskDependencies": False, "onAllTasksComplete": "noaction",
+                                 "onTaskFailure": "noaction",
+                                 "constraints": {"maxWallClockTime": MAX_WALL_CLOCK_TIME, "maxTaskRetryCount": 0},
+                                 "poolInfo": {"poolId": self.pool_id}},
+        })
+        info = {}
+        if self.state == "active":
+            info["nextRunTime"] = iso7(self.state_time + 3600)
+        if self.recent_job_id is not None:
+            info["recentJob"] = {"id": self.recent_job_id, "url": f"{base_url}/jobs/{quote(self.recent_job_id, safe='')}"}
+        if self.end_time is not None:
+            info["endTime"] = iso7(self.end_time)
+        doc["executionInfo"] = info
+        return doc
+
+
+def _node_info(base_url, pool_id, job_id, task_path):
+    node_id = "tvmps_" + hashlib.sha256(f"{job_id}/{task_path}".encode()).hexdigest()[:40] + "_d"
+    node_url = f"{base_url}/pools/{pool_id}/nodes/{node_id}"
+    root = f"workitems/{job_id}/job-1/{task_path}"
+    return {"affinityId": f"TVM:{node_id}", "nodeUrl": node_url, "poolId": pool_id, "nodeId": node_id,
+            "taskRootDirectory": root, "taskRootDirectoryUrl": f"{node_url}/files/{root}"}

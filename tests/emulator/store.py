@@ -1,25 +1,36 @@
-"""Jobs and tasks with the Batch state machines, ETags and Last-Modified times (thread-safe).
+"""Jobs, tasks and job schedules with the Batch state machines, ETags and Last-Modified times (thread-safe).
 
 State changes that the real service makes in the background (a terminating job completing after a
 while) are applied lazily, whenever the job is next looked at, at the time they were due. No thread
 runs in the background, so tests see the same result however they are scheduled.
 """
 
+import re
 import threading
 import time
 
 from .errors import BatchApiError
-from .resources import Job, Snapshot, Task
+from .resources import Job, JobSchedule, Snapshot, Subtask, Task
 from .wire import etag_for_ticks, parse_iso, ticks
 
 JOB_STATES = ("active", "disabling", "disabled", "enabling", "terminating", "completed", "deleting")
 TASK_STATES = ("active", "preparing", "running", "completed")
+JOB_SCHEDULE_STATES = ("active", "disabled", "terminating", "completed", "deleting")
+# A subtask's state for its primary's state (a primary still active has no subtasks yet).
+_SUBTASK_STATE_FOR = {"preparing": "preparing", "running": "running", "completed": "completed"}
 
 # Terminate Job: the 409 answer in states that cannot be terminated (active, disabling, disabled and enabling can).
 JOB_TERMINATE_CONFLICTS = {"terminating": "JobBeingTerminated", "completed": "JobCompleted", "deleting": "JobBeingDeleted"}
 # Terminate Task on a task that can still end, inside a job in these states (unverified: no
 # recording exists; by analogy with Task_Reactivate). A terminating job's tasks may still be ended.
 TASK_TERMINATE_JOB_CONFLICTS = {"completed": "JobCompleted", "deleting": "JobBeingDeleted"}
+# Terminate Job Schedule: codes from the "Batch Status and Error Codes" table, which maps no code to an operation;
+# which state answers which code is inferred from their names (reference section 8).
+JOB_SCHEDULE_TERMINATE_CONFLICTS = {"terminating": "JobScheduleBeingTerminated", "completed": "JobScheduleCompleted",
+                                    "deleting": "JobScheduleBeingDeleted"}
+# JobExecutionInformation.terminateReason of a job ended because its schedule terminated.
+SCHEDULE_TERMINATE_REASON = "TerminateJobSchedule"
+ENDABLE_JOB_STATES = ("active", "disabling", "disabled", "enabling")
 STARTED_TASK_STATES = ("preparing", "running")
 
 DEFAULT_TERMINATE_REASON = "UserTerminate"
@@ -35,6 +46,8 @@ FAILED_TASK_FAILURE = {"category": "usererror", "code": "FailureExitCode",
 _JOB_PREVIOUS = {"disabling": "active", "disabled": "disabling", "enabling": "disabled",
                  "terminating": "active", "completed": "active", "deleting": "active"}
 _TASK_PREVIOUS = {"preparing": "active", "running": "active", "completed": "running"}
+_SCHEDULE_PREVIOUS = {"disabled": "active", "terminating": "active", "completed": "active", "deleting": "active"}
+_SCHEDULED_JOB = re.compile(r"\A[A-Za-z0-9_-]{1,64}:job-[0-9]{1,10}\Z", re.IGNORECASE)
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
@@ -50,11 +63,12 @@ class Store:
     """All jobs and tasks of the emulated account. Every public method is atomic."""
 
     def __init__(self, config, clock=time.time):
-        self.config = config  # reads config.terminate_delay
+        self.config = config  # reads config.terminate_delay and config.subtask_delay
         self.clock = clock
         self.base_url = "https://127.0.0.1"
         self._lock = threading.Lock()
         self._jobs = {}
+        self._schedules = {}
         self._last_ticks = 0
 
     # -- Batch API operations -------------------------------------------------------------------
@@ -77,6 +91,51 @@ class Store:
             job = self._job(job_id)
             return [self._task_snapshot(job, job.tasks[key]) for key in sorted(job.tasks)]
 
+    def get_job_schedule(self, schedule_id):
+        with self._lock:
+            return self._schedule_snapshot(self._schedule(schedule_id))
+
+    def list_job_schedules(self):
+        with self._lock:
+            schedules = [self._schedule(schedule.id) for schedule in self._schedules.values()]
+            return [self._schedule_snapshot(schedule) for schedule in sorted(schedules, key=lambda s: s.id.lower())]
+
+    def list_jobs_of_schedule(self, schedule_id):
+        with self._lock:
+            schedule = self._schedule(schedule_id)
+            jobs = [self._job(job.id) for job in self._jobs.values() if job.schedule_id == schedule.id]
+            return [self._job_snapshot(job) for job in sorted(jobs, key=lambda j: j.id.lower())]
+
+    def list_subtasks(self, job_id, task_id):
+        """The subtasks of a task as (doc, fields) snapshots; none for a task that is not multi-instance."""
+        with self._lock:
+            job = self._job(job_id)
+            task = self._task(job, task_id)
+            now = self.clock()
+            for subtask in task.subtasks:
+                if subtask.complete_at is not None and now >= subtask.complete_at:
+                    _end_subtask(subtask, subtask.complete_at)
+            return [Snapshot(subtask.render(self.base_url, task.pool_id, job.id, task.id), task.etag, task.modified,
+                             {"id": str(subtask.id), "state": subtask.state}) for subtask in task.subtasks]
+
+    def terminate_job_schedule(self, schedule_id, force=False, check=None):
+        """Terminate Job Schedule: the schedule becomes terminating, its active job is terminated, and the schedule
+        completes once that job has."""
+        with self._lock:
+            schedule = self._schedule(schedule_id)
+            if check:
+                check(schedule.etag, schedule.modified)
+            if schedule.state in JOB_SCHEDULE_TERMINATE_CONFLICTS:
+                raise BatchApiError(JOB_SCHEDULE_TERMINATE_CONFLICTS[schedule.state])
+            now = self.clock()
+            schedule.move_to("terminating", now)
+            job = self._jobs.get((schedule.recent_job_id or "").lower())
+            if job is not None and job.state in ENDABLE_JOB_STATES:
+                self._start_terminating(job, SCHEDULE_TERMINATE_REASON, force, now)
+            schedule.complete_at = now if force else now + float(self.config.terminate_delay)
+            self._touch(schedule, now)
+            return self._schedule_snapshot(schedule)
+
     def terminate_job(self, job_id, reason=None, force=False, check=None):
         """Terminate Job; ``check(etag, modified)`` raises when a conditional header is not met."""
         with self._lock:
@@ -85,12 +144,7 @@ class Store:
                 check(job.etag, job.modified)
             if job.state in JOB_TERMINATE_CONFLICTS:
                 raise BatchApiError(JOB_TERMINATE_CONFLICTS[job.state])
-            now = self.clock()
-            job.move_to("terminating", now)
-            job.pending_reason = reason or DEFAULT_TERMINATE_REASON
-            # force: the emulator completes at once (the service skips waiting for the nodes).
-            job.complete_at = now if force else now + float(self.config.terminate_delay)
-            self._touch(job, now)
+            self._start_terminating(job, reason, force, self.clock())
             return self._job_snapshot(job)
 
     def terminate_task(self, job_id, task_id, check=None):
@@ -110,19 +164,55 @@ class Store:
     def reset(self):
         with self._lock:
             self._jobs.clear()
+            self._schedules.clear()
 
-    def seed(self, job_specs):
-        """Replace every job and task with the given ones; returns (jobs, tasks) counts."""
+    def seed(self, job_specs, schedule_specs=()):
+        """Replace every job, task and job schedule with the given ones; returns (jobs, tasks) counts.
+        A schedule spec lists its jobs under "jobs" (the last is its recentJob)."""
         with self._lock:
             now = self.clock()
-            jobs = {}
+            jobs, schedules = {}, {}
             for spec in job_specs:
-                job = self._new_job(spec, now)
-                if job.id.lower() in jobs:
-                    raise SeedError(f"job id {job.id!r} appears twice")
-                jobs[job.id.lower()] = job
-            self._jobs = jobs
+                _add_unique(jobs, self._new_job(spec, now), "job")
+            for spec in schedule_specs:
+                schedule = self._new_schedule(spec, now)
+                _add_unique(schedules, schedule, "job schedule")
+                for job_spec in spec.get("jobs") or []:
+                    _add_unique(jobs, self._new_job(job_spec, now, schedule), "job")
+            self._jobs, self._schedules = jobs, schedules
             return len(jobs), sum(len(job.tasks) for job in jobs.values())
+
+    def add_job_schedule(self, spec):
+        """Add a schedule and its jobs; returns how many jobs it has."""
+        with self._lock:
+            now = self.clock()
+            schedule = self._new_schedule(spec, now)
+            if schedule.id.lower() in self._schedules:
+                raise SeedError(f"job schedule {schedule.id!r} exists", 409)
+            jobs = {}
+            for job_spec in spec.get("jobs") or []:
+                job = self._new_job(job_spec, now, schedule)
+                if job.id.lower() in self._jobs:
+                    raise SeedError(f"job {job.id!r} exists", 409)
+                _add_unique(jobs, job, "job")
+            self._schedules[schedule.id.lower()] = schedule
+            self._jobs.update(jobs)
+            return len(jobs)
+
+    def set_job_schedule_state(self, schedule_id, state, complete_after=None):
+        """Put a schedule into a state as is (its jobs are left alone). A terminating schedule completes once its
+        recent job has, or after complete_after seconds when it has none."""
+        _check_state(state, JOB_SCHEDULE_STATES, "job schedule")
+        with self._lock:
+            schedule = self._schedules.get(schedule_id.lower())
+            if schedule is None:
+                raise SeedError(f"no job schedule {schedule_id!r}", 404)
+            now = self.clock()
+            if state != schedule.state:
+                schedule.move_to(state, now)
+            schedule.complete_at = now + float(complete_after) if complete_after is not None else None
+            schedule.end_time = now if state == "completed" else None
+            self._touch(schedule, now)
 
     def add_job(self, spec):
         with self._lock:
@@ -197,6 +287,13 @@ class Store:
             return [{"id": job.id, "state": job.state,
                      "tasks": [{"id": task.id, "state": task.state} for task in job.tasks.values()]} for job in jobs]
 
+    def schedule_summary(self):
+        with self._lock:
+            schedules = [self._schedule(schedule.id) for schedule in self._schedules.values()]
+            return [{"id": schedule.id, "state": schedule.state, "recentJob": schedule.recent_job_id,
+                     "jobs": sorted(job.id for job in self._jobs.values() if job.schedule_id == schedule.id)}
+                    for schedule in schedules]
+
     # -- internals (lock held) --------------------------------------------------------------------
     def _job(self, job_id):
         job = self._jobs.get(job_id.lower())
@@ -211,6 +308,42 @@ class Store:
             raise SeedError(f"no job {job_id!r}", 404)
         self._advance(job)
         return job
+
+    def _schedule(self, schedule_id):
+        schedule = self._schedules.get(schedule_id.lower())
+        if schedule is None:
+            raise BatchApiError("JobScheduleNotFound")
+        self._advance_schedule(schedule)
+        return schedule
+
+    def _advance_schedule(self, schedule):
+        """A terminating schedule completes when its recent job has completed (or was deleted), at the later of
+        that job's end and its own complete_at; with no job, at complete_after."""
+        if schedule.state != "terminating":
+            return
+        job = self._jobs.get((schedule.recent_job_id or "").lower())
+        if job is not None:
+            self._advance(job)
+            if job.state != "completed":
+                return
+            when = max(job.state_time, schedule.complete_at or schedule.state_time)
+        elif schedule.complete_at is not None:
+            when = schedule.complete_at
+        else:
+            return
+        if self.clock() < when:
+            return
+        schedule.move_to("completed", when)
+        schedule.end_time = when
+        schedule.complete_at = None
+        self._touch(schedule, when)
+
+    def _start_terminating(self, job, reason, force, now):
+        job.move_to("terminating", now)
+        job.pending_reason = reason or DEFAULT_TERMINATE_REASON
+        # force: the emulator completes at once (the service skips waiting for the nodes).
+        job.complete_at = now if force else now + float(self.config.terminate_delay)
+        self._touch(job, now)
 
     @staticmethod
     def _task(job, task_id):
@@ -240,11 +373,31 @@ class Store:
         task.failure_info = dict(TERMINATED_TASK_FAILURE)
         task.exit_code = TERMINATED_TASK_EXIT_CODE if started else None
         self._touch(task, when)
+        # "subtasks are then terminated asynchronously in the background" (Task_Terminate).
+        for subtask in task.subtasks:
+            if subtask.state != "completed" and subtask.complete_at is None:
+                subtask.complete_at = when + float(self.config.subtask_delay)
 
     def _touch(self, resource, when):
         self._last_ticks = max(ticks(when), self._last_ticks + 1)
         resource.modified = when
         resource.etag = etag_for_ticks(self._last_ticks)
+
+    def _schedule_snapshot(self, schedule):
+        return Snapshot(schedule.render(self.base_url), schedule.etag, schedule.modified, schedule.fields())
+
+    def _new_schedule(self, spec, now):
+        extra = _spec_extra(spec, ("id", "state", "jobs", "creationTime", "stateTransitionTime", "previousState",
+                                   "complete_after"))
+        schedule = JobSchedule(_spec_id(spec, "job schedule"), _spec_state(spec, JOB_SCHEDULE_STATES, "job schedule"),
+                               _spec_time(spec, "creationTime", now), extra)
+        _place_in_state(schedule, spec, now, _SCHEDULE_PREVIOUS)
+        if schedule.state == "terminating" and spec.get("complete_after") is not None:
+            schedule.complete_at = now + float(spec["complete_after"])
+        if schedule.state == "completed":
+            schedule.end_time = schedule.state_time
+        self._touch(schedule, schedule.state_time)
+        return schedule
 
     def _job_snapshot(self, job):
         return Snapshot(job.render(self.base_url), job.etag, job.modified, job.fields())
@@ -252,10 +405,13 @@ class Store:
     def _task_snapshot(self, job, task):
         return Snapshot(task.render(self.base_url, job.id), task.etag, task.modified, task.fields())
 
-    def _new_job(self, spec, now):
+    def _new_job(self, spec, now, schedule=None):
         extra = _spec_extra(spec, ("id", "state", "tasks", "creationTime", "stateTransitionTime", "previousState",
                                    "terminateReason", "complete_after"))
         job = Job(_spec_id(spec, "job"), _spec_state(spec, JOB_STATES, "job"), _spec_time(spec, "creationTime", now), extra)
+        if schedule is not None:
+            job.schedule_id = schedule.id
+            schedule.recent_job_id = job.id
         _place_in_state(job, spec, now, _JOB_PREVIOUS)
         if job.state == "terminating":
             job.pending_reason = spec.get("terminateReason") or DEFAULT_TERMINATE_REASON
@@ -278,8 +434,36 @@ class Store:
         task.pool_id = pool_id
         _place_in_state(task, spec, now, _TASK_PREVIOUS)
         _settle_task(task, task.state_time, spec.get("result"), spec.get("exitCode"))
+        instances = (task.extra.get("multiInstanceSettings") or {}).get("numberOfInstances", 1)
+        if task.extra.get("multiInstanceSettings") is not None and task.state in _SUBTASK_STATE_FOR:
+            # Numbered 1 to numberOfInstances - 1 beside the primary (a four-instance task has three subtasks);
+            # whether the service lists the primary among them too is unverified.
+            task.subtasks = [Subtask(number, _SUBTASK_STATE_FOR[task.state], task.state_time)
+                             for number in range(1, int(instances))]
+            for subtask in task.subtasks:
+                if subtask.state == "completed":
+                    _end_subtask(subtask, task.state_time, terminated=False)
         self._touch(task, task.state_time)
         return task
+
+
+def _add_unique(registry, resource, kind):
+    if resource.id.lower() in registry:
+        raise SeedError(f"{kind} id {resource.id!r} appears twice")
+    registry[resource.id.lower()] = resource
+
+
+def _end_subtask(subtask, when, terminated=True):
+    subtask.previous_state, subtask.previous_state_time = subtask.state, subtask.state_time
+    subtask.state, subtask.state_time = "completed", when
+    subtask.end_time = when
+    subtask.complete_at = None
+    if terminated:
+        subtask.result = "failure"
+        subtask.failure_info = dict(TERMINATED_TASK_FAILURE)
+        subtask.exit_code = TERMINATED_TASK_EXIT_CODE if subtask.start_time is not None else None
+    else:
+        subtask.result, subtask.exit_code = "success", 0
 
 
 def _check_state(state, allowed, kind):
@@ -291,6 +475,8 @@ def _spec_id(spec, kind):
     if not isinstance(spec, dict):
         raise SeedError(f"a {kind} must be a JSON object")
     rid = spec.get("id")
+    if kind == "job" and isinstance(rid, str) and _SCHEDULED_JOB.match(rid):
+        return rid  # a job a schedule made: "<schedule id>:job-<n>"
     if not isinstance(rid, str) or not 1 <= len(rid) <= 64 or not set(rid) <= _ID_CHARS:
         raise SeedError(f"{kind} id must be 1-64 letters, digits, hyphens or underscores; got {rid!r}")
     return rid

@@ -47,6 +47,30 @@ JOBS_BULK = """\
         ca_path: "{{ ca_path }}"
 """
 
+SCHEDULES_BULK = """\
+- name: Terminate every job schedule matching a filter in one module call
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Terminate the matching job schedules
+      azure_batch.ops.batch_job_schedule_terminate:
+        job_schedule_filter: "{{ job_filter }}"
+        parallel: "{{ parallel }}"
+        ca_path: "{{ ca_path }}"
+"""
+
+SCHEDULES_LOOP = """\
+- name: Terminate job schedules with one module call per schedule
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Terminate one job schedule
+      azure_batch.ops.batch_job_schedule_terminate:
+        job_schedule_id: "{{ item }}"
+        ca_path: "{{ ca_path }}"
+      loop: "{{ ids }}"
+"""
+
 JOBS_LOOP = """\
 - name: Terminate jobs with one module call per job
   hosts: localhost

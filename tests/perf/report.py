@@ -115,16 +115,20 @@ def single_table(rows, requests_import, rtt):
     return '\n'.join(lines)
 
 
+# kind -> (table number, what was terminated, the module's filter option)
+SCENARIOS = {'tasks': ('2', 'running tasks of one job', 'task_filter'), 'jobs': ('3', 'active jobs', 'job_filter'),
+             'schedules': ('4', 'active job schedules', 'job_schedule_filter')}
+
+
 def many_table(result, rtt, start):
     """Scenario 2 or 3: the bulk call against a loop, a sequential SDK script and the limit."""
-    noun = 'running tasks of one job' if result.kind == 'tasks' else 'active jobs'
-    option = 'task_filter' if result.kind == 'tasks' else 'job_filter'
+    number, noun, option = SCENARIOS[result.kind]
     rounds = math.ceil(result.count / result.parallel)
     limit = (1 + rounds) * rtt
     bulk, entra = result.bulk, result.bulk_entra
     seconds = bulk.run.seconds
     lines = ['', '### %s. %d %s terminated (RTT %.1f ms, parallel %d)'
-             % ('2' if result.kind == 'tasks' else '3', result.count, noun, rtt * 1000, result.parallel), '',
+             % (number, result.count, noun, rtt * 1000, result.parallel), '',
              '| way | seconds | Batch requests | the bulk call is faster by |', '| --- | ---: | ---: | ---: |',
              '| **one module call with %s** (ansible-playbook, Shared Key; best run, median %.2f) | **%.2f** | %d | |'
              % (option, result.bulk_median, seconds, bulk.batch),

@@ -9,6 +9,7 @@ It starts the emulator (python -m tests.emulator serve --latency-ms N), then mea
 2. Running tasks of one job terminated: one module call with task_filter, an Ansible loop of single
    calls (a sample, extrapolated), a sequential azure-batch SDK script, and the limit requests x RTT / parallel.
 3. Jobs terminated with job_filter, compared the same way.
+4. Job schedules terminated with job_schedule_filter, compared the same way.
 
 It prints the tables as Markdown (tests/perf/README.md keeps a recorded run) and exits 1 when a
 run fails or sends an unexpected number of requests; the speed aims are reported, not enforced.
@@ -155,25 +156,39 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         self.expect('tasks SDK: tasks still running', self.still_running(job), 0)
         return self.many_rows('tasks', count, bulk, loop, sdk)
 
+    def seed_schedules(self, count):
+        prefix = self.unique('schedules')
+        for number in range(count):
+            self.admin.add_job_schedule('%s-%04d' % (prefix, number))
+        return prefix
+
     def jobs_many(self, count):
+        return self.filtered_many('jobs', count, self.seed_jobs, self.still_active, playbooks.JOBS_BULK, playbooks.JOBS_LOOP)
+
+    def schedules_many(self, count):
+        return self.filtered_many('schedules', count, self.seed_schedules, self.schedules_still_active,
+                                  playbooks.SCHEDULES_BULK, playbooks.SCHEDULES_LOOP)
+
+    def filtered_many(self, kind, count, seed, still_active, bulk_playbook, loop_playbook):  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        """Scenario 3 or 4: resources whose ids start with a prefix, terminated with a filter, by a loop and by the SDK."""
         parallel = self.options.parallel
         bulk = []
         for auth in ['shared_key'] * self.options.bulk_repeat + ['entra']:
-            prefix = self.seed_jobs(count)
+            prefix = seed(count)
             extra = {'job_filter': "startswith(id,'%s-') and state eq 'active'" % prefix, 'parallel': parallel}
-            bulk.append((auth, self.run_playbook('jobs_bulk', playbooks.JOBS_BULK, extra, auth)))
-            self.expect('jobs bulk (%s): jobs still active' % auth, self.still_active(prefix), 0)
-            self.expect('jobs bulk (%s): Batch requests' % auth, bulk[-1][1].batch, 1 + count)
+            bulk.append((auth, self.run_playbook('%s_bulk' % kind, bulk_playbook, extra, auth)))
+            self.expect('%s bulk (%s): still active' % (kind, auth), still_active(prefix), 0)
+            self.expect('%s bulk (%s): Batch requests' % (kind, auth), bulk[-1][1].batch, 1 + count)
 
         def loop(sample):
-            prefix = self.seed_jobs(sample)
-            return self.run_playbook('jobs_loop', playbooks.JOBS_LOOP, {'ids': ['%s-%04d' % (prefix, n) for n in range(sample)]})
+            prefix = seed(sample)
+            return self.run_playbook('%s_loop' % kind, loop_playbook, {'ids': ['%s-%04d' % (prefix, n) for n in range(sample)]})
 
-        prefix = self.seed_jobs(count)
-        sdk = checked(timed([sys.executable, os.path.join(harness.PERF_DIR, 'sdk_baseline.py'), 'jobs', '-',
-                             "startswith(id,'%s-') and state eq 'active'" % prefix], self.sdk_env), 'SDK baseline (jobs)')
-        self.expect('jobs SDK: jobs still active', self.still_active(prefix), 0)
-        return self.many_rows('jobs', count, bulk, loop, sdk)
+        prefix = seed(count)
+        sdk = checked(timed([sys.executable, os.path.join(harness.PERF_DIR, 'sdk_baseline.py'), kind, '-',
+                             "startswith(id,'%s-') and state eq 'active'" % prefix], self.sdk_env), 'SDK baseline (%s)' % kind)
+        self.expect('%s SDK: still active' % kind, still_active(prefix), 0)
+        return self.many_rows(kind, count, bulk, loop, sdk)
 
     def many_rows(self, kind, count, bulk, loop, sdk):
         small, large = max(2, self.options.loop_sample // 4), self.options.loop_sample
@@ -196,12 +211,17 @@ class Bench:  # pylint: disable=too-many-instance-attributes
     def still_active(self, prefix):
         return sum(1 for job in self.admin.jobs() if job['id'].startswith(prefix + '-') and job['state'] == 'active')
 
+    def schedules_still_active(self, prefix):
+        return sum(1 for schedule in self.admin.job_schedules()
+                   if schedule['id'].startswith(prefix + '-') and schedule['state'] == 'active')
+
 
 def parse(arguments):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--latency-ms', type=int, default=20, help='latency the emulator adds to every Batch request')
     parser.add_argument('--tasks', type=int, default=500, help='running tasks terminated in scenario 2')
     parser.add_argument('--jobs', type=int, default=200, help='jobs terminated in scenario 3')
+    parser.add_argument('--schedules', type=int, default=100, help='job schedules terminated in scenario 4')
     parser.add_argument('--loop-sample', type=int, default=40, help='items the Ansible loop really runs (then extrapolated)')
     parser.add_argument('--repeat', type=int, default=7, help='runs per single-job measurement (the best and the median are shown)')
     parser.add_argument('--bulk-repeat', type=int, default=3, help='runs per bulk measurement (the best and the median are shown)')
@@ -210,7 +230,7 @@ def parse(arguments):
     parser.add_argument('--quick', action='store_true', help='small numbers, to check that the benchmark runs')
     options = parser.parse_args(arguments)
     if options.quick:
-        options.tasks, options.jobs, options.loop_sample, options.repeat, options.bulk_repeat = 40, 20, 8, 1, 1
+        options.tasks, options.jobs, options.schedules, options.loop_sample, options.repeat, options.bulk_repeat = 40, 20, 20, 8, 1, 1
     return options
 
 
@@ -225,7 +245,8 @@ def main(arguments):
             rtt = bench.rtt()
             print(report.single_table(bench.single_job(), bench.requests_import(), rtt), flush=True)
             floor = bench.playbook_floor()
-            for result in (bench.tasks_many(options.tasks), bench.jobs_many(options.jobs)):
+            for result in (bench.tasks_many(options.tasks), bench.jobs_many(options.jobs),
+                           bench.schedules_many(options.schedules)):
                 print(report.many_table(result, rtt, floor), flush=True)
             print(report.load_line(started))
     finally:

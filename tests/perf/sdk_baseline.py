@@ -5,6 +5,7 @@ one request after the other, without reading each item first and without waiting
 
     python tests/perf/sdk_baseline.py tasks JOB_ID "state eq 'running'"
     python tests/perf/sdk_baseline.py jobs - "startswith(id,'nightly-') and state eq 'active'"
+    python tests/perf/sdk_baseline.py schedules - "startswith(id,'nightly-') and state eq 'active'"
 
 Connection from BENCH_BATCH_URL, BENCH_BATCH_ACCOUNT, BENCH_BATCH_KEY and BENCH_BATCH_CA (PEM).
 Prints one JSON line: {"terminated": N, "seconds": S} (S counts the requests, not the start).
@@ -43,6 +44,14 @@ def terminate_jobs(client, job_filter):
     return count
 
 
+def terminate_job_schedules(client, schedule_filter):
+    count = 0
+    for schedule in client.list_job_schedules(filter=schedule_filter, select=['id']):
+        client.begin_terminate_job_schedule(schedule.id, polling_interval=NO_POLLING)
+        count += 1
+    return count
+
+
 def main(arguments):
     kind, job_id, odata_filter = arguments
     client = BatchClient(os.environ['BENCH_BATCH_URL'],
@@ -51,6 +60,8 @@ def main(arguments):
     started = time.monotonic()
     if kind == 'tasks':
         count = terminate_tasks(client, job_id, odata_filter)
+    elif kind == 'schedules':
+        count = terminate_job_schedules(client, odata_filter)
     else:
         count = terminate_jobs(client, odata_filter)
     print(json.dumps({'terminated': count, 'seconds': round(time.monotonic() - started, 3)}))

@@ -2,7 +2,7 @@
 import pytest
 
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import (
-    InputError, check_api_version, check_batch_url, check_id, check_ids, check_range, check_uuid,
+    InputError, check_api_version, check_batch_url, check_id, check_ids, check_job_id, check_range, check_uuid,
 )
 
 
@@ -15,6 +15,20 @@ def test_valid_ids(value):
 def test_invalid_ids_name_the_option(value):
     with pytest.raises(InputError, match=r'^job_id must be 1 to 64 letters, digits, hyphens or underscores; got '):
         check_id('job_id', value)
+
+
+@pytest.mark.parametrize('value, valid', [
+    ('nightly:job-1', True), ('x' * 64 + ':job-12', True), ('job-1', True), ('a:b', False), (':job-1', False),
+    ('a:job-', False), ('a:job-1:job-2', False), ('../x:job-1', False)])
+def test_job_ids_may_be_a_schedules_job(value, valid):
+    if valid:
+        assert check_job_id('job_id', value) == value
+        assert check_ids('job_ids', [value, value.upper()], check=check_job_id) == [value]
+    else:
+        with pytest.raises(InputError, match=r"^job_id must be 1 to 64 letters.*\(such as nightly:job-1\); got "):
+            check_job_id('job_id', value)
+    with pytest.raises(InputError):
+        check_id('job_schedule_id', value if ':' in value else value + ':')
 
 
 def test_ids_are_deduplicated_case_insensitively_and_empty_is_allowed():

@@ -85,12 +85,13 @@ def test_task_ids_report_each_item(run_module, emulator, job_with):
 
 
 def test_reads_of_many_tasks_ask_only_for_what_deciding_needs(run_module, emulator, job_with):
-    """A bulk result carries no task body, so the list and the per-id reads $select four fields; one id gets them all."""
+    """A bulk result carries no task body, so the list and the per-id reads $select what deciding and waiting need
+    (the four fields and multiInstanceSettings); one id gets them all."""
     job_id = job_with('running', 'running', 'running')
     run_module(module, job_id=job_id, task_filter="id eq 'task-0'")
     run_module(module, job_id=job_id, task_ids=['task-1'])
     single = run_module(module, job_id=job_id, task_id='task-2')
     reads = [entry['query'].get('$select') for entry in requests_for(emulator, '/jobs/%s/tasks' % job_id, 'GET')]
-    brief = 'id,state,eTag,lastModified'
+    brief = 'id,state,eTag,lastModified,multiInstanceSettings'
     assert reads == [brief, brief, module.TASK.select]
     assert single['task']['execution_info'] is not None and single['task']['e_tag']
