@@ -193,6 +193,32 @@ def test_a_poll_is_one_list_per_kind_with_select(emulator, watcher_for, prefix):
     assert all(entry['query'].get('$select') == WATCH_SELECT for entry in logged), [entry['query'] for entry in logged]
 
 
+def test_job_schedules_from_the_emulator(emulator, watcher_for, prefix):
+    """Schedules as the emulator serves them (checked against the spec and the azure-batch SDK): a baseline, one event
+    per transition with the schedule's own keys, and one /jobschedules list per poll with the brief $select."""
+    admin = emulator.admin
+    schedule = prefix + 'nightly'
+    admin.add_job_schedule(schedule, 'active', jobs=[{'id': schedule + ':job-1', 'state': 'active'}])
+
+    def mine(events):
+        return [(e['batch']['event'], e['batch']['kind'], e['batch'].get('job_schedule_id'), e['batch']['state'],
+                 e['batch']['previous_state']) for e in events if e['batch']['kind'] == 'job_schedule'
+                and e['batch']['job_schedule_id'].startswith(prefix)]
+
+    watcher = watcher_for(job_schedules=True)
+    admin.clear_requests()
+    assert mine(watcher.poll()) == []
+    assert [entry['path'] for entry in admin.requests()] == ['/jobs', '/jobschedules']
+    assert all(entry['query'].get('$select') == WATCH_SELECT for entry in admin.requests())
+    admin.set_job_schedule_state(schedule, 'disabled')
+    events = watcher.poll()
+    assert mine(events) == [('state_changed', 'job_schedule', schedule, 'disabled', 'active')]
+    event = next(e['batch'] for e in events if e['batch']['kind'] == 'job_schedule' and e['batch']['job_schedule_id'] == schedule)
+    assert 'job_id' not in event and event['resource']['id'] == schedule
+    assert event['resource']['execution_info']['recent_job']['id'] == schedule + ':job-1'
+    assert mine(watcher.poll()) == []
+
+
 def test_retries_are_logged_without_secrets_and_polling_goes_on(emulator, watcher_for, prefix, caplog):
     emulator.admin.add_job(prefix + 'r', 'active')
     messages = []
