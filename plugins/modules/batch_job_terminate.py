@@ -86,8 +86,10 @@ attributes:
     description: A second run finds the jobs terminating or completed and changes nothing.
     support: full
 notes:
-  - Each job costs one read and, when it needs terminating, one terminate request; O(job_filter) replaces the reads
-    with one list request per page. O(wait=true) adds polling reads.
+  - Each job that needs terminating costs one terminate request. O(job_ids) are read with a few list requests
+    (C(id eq ...) filters, each request line under 2,048 characters); an id those lists do not return is read on its
+    own before it is reported missing. O(job_filter) reads with one list request per page. O(wait=true) adds polling
+    reads.
 seealso:
   - module: azure_batch.ops.batch_task_terminate
   - module: azure_batch.ops.batch_job_info
@@ -243,6 +245,7 @@ diff:
   type: dict
 '''
 
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_bulk_read import read_in_bulk
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_conditions import headers_from_options
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import BatchError
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_module import BatchModule
@@ -289,6 +292,7 @@ def main():
             batch.fail_from_error(err, 'list the jobs matching job_filter')
     else:
         targets = [Target(JOB, job_id) for job_id in job_ids or [params['job_id']]]
+        read_in_bulk(batch.client, targets, params['parallel'])
 
     runner = TerminateRunner(batch.client, check_mode=batch.check_mode, conditions=conditions,
                              terminate_reason=params['terminate_reason'], force=params['force'],

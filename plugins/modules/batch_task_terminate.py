@@ -82,8 +82,10 @@ attributes:
     description: A second run finds the tasks completed and changes nothing.
     support: full
 notes:
-  - Each task costs one read and, when it needs terminating, one terminate request; O(task_filter) replaces the reads
-    with one list request per page. O(wait=true) adds polling reads.
+  - Each task that needs terminating costs one terminate request. O(task_ids) are read with a few list requests
+    (C(id eq ...) filters, each request line under 2,048 characters); an id those lists do not return is read on its
+    own before it is reported missing. O(task_filter) reads with one list request per page. O(wait=true) adds polling
+    reads.
 seealso:
   - module: azure_batch.ops.batch_job_terminate
   - module: azure_batch.ops.batch_task_info
@@ -227,6 +229,7 @@ diff:
   type: dict
 '''
 
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_bulk_read import read_in_bulk
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_conditions import headers_from_options
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import BatchError
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_module import BatchModule
@@ -275,6 +278,7 @@ def main():
             targets = []
     else:
         targets = [Target(TASK, job_id, task_id) for task_id in task_ids or [params['task_id']]]
+        read_in_bulk(batch.client, targets, params['parallel'])
 
     runner = TerminateRunner(batch.client, check_mode=batch.check_mode, conditions=conditions,
                              ignore_missing=params['ignore_missing'], wait=params['wait'],
