@@ -57,6 +57,53 @@ class ManyResult:  # pylint: disable=too-many-instance-attributes
     sdk_inner: float
 
 
+@dataclass
+class ByIdRow:
+    """One line of table 4: a module call naming its resources by id, and the aims it is held to."""
+
+    label: str
+    logged: object        # harness.Logged
+    max_requests: int     # aim: at most this many Batch requests
+    timed: bool = False   # also held to BULK_OVER_LIMIT x the limit of the requests it sent
+    posts: int = 0        # terminates it must send
+    median: float = None  # median seconds when it was run more than once
+
+
+MAX_RSS_MB = 100  # aim: the module process for 500 ids stays under this peak resident memory
+
+
+def by_id_table(rows, memory, scale, large, rtt, start, parallel):
+    """Table 4: reads by id (lists with `id eq` filters), check mode, memory, and one large job."""
+    lines = ['', '### 4. Resources named by id, and one job of %d tasks (RTT %.1f ms, parallel %d)' % (large, rtt * 1000, parallel), '',
+             '| one module call (ansible-playbook, Shared Key) | seconds | Batch requests: lists + reads of one id + terminates '
+             '| aim: requests | limit of those requests | aim: <= %.1f x limit + start |' % BULK_OVER_LIMIT,
+             '| --- | ---: | ---: | ---: | ---: | ---: |']
+    for row in rows:
+        logged = row.logged
+        others = logged.batch - logged.lists - logged.posts
+        limit = (math.ceil(logged.lists / parallel) + math.ceil(others / parallel) + math.ceil(logged.posts / parallel)) * rtt
+        seconds = '%.2f' % logged.run.seconds + (' (median %.2f)' % row.median if row.median is not None else '')
+        timing = ('%.2f s: %s' % (BULK_OVER_LIMIT * limit + start, verdict(logged.run.seconds <= BULK_OVER_LIMIT * limit + start))
+                  if row.timed else '')
+        lines.append('| %s | %s | %d = %d + %d + %d | <= %d: %s | %.2f s | %s |'
+                     % (row.label, seconds, logged.batch, logged.lists, others, logged.posts, row.max_requests,
+                        verdict(logged.batch <= row.max_requests), limit, timing))
+    lines += ['', 'start: a one-task ping playbook, best run: %.2f s. The limit counts rounds of %d parallel requests of one RTT '
+              'each for the lists, the reads of one id and the terminates.' % (start, parallel), '',
+              '| the module alone (python -m, outside Ansible) | seconds | Batch requests: lists + terminates | result size | '
+              'peak memory (ru_maxrss) |', '| --- | ---: | ---: | ---: | ---: |']
+    for label, logged in (('%s running task ids' % (memory.posts,), memory), ('%d running tasks, task_filter' % large, scale)):
+        alone = logged.alone
+        lines.append('| %s | %.2f | %d = %d + %d | %.0f KB | %.0f MB |'
+                     % (label, alone['seconds'], logged.batch, logged.lists, logged.posts, alone['result_bytes'] / 1024.0,
+                        alone['maxrss_mb']))
+    lines += ['', 'Aim: the module process for %d ids under %d MB: %s (%.0f MB). The %d-task call: limit (%d list pages + %d rounds '
+              'of %d terminates) x RTT = %.2f s.'
+              % (memory.posts, MAX_RSS_MB, verdict(memory.alone['maxrss_mb'] < MAX_RSS_MB), memory.alone['maxrss_mb'], large,
+                 scale.lists, math.ceil(scale.posts / parallel), parallel, (scale.lists + math.ceil(scale.posts / parallel)) * rtt)]
+    return '\n'.join(lines)
+
+
 def machine(options):
     cpu = platform.processor() or platform.machine()
     try:
