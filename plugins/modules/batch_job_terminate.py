@@ -199,7 +199,7 @@ jobs:
       description: Whether this job was terminated.
       type: bool
     request_id:
-      description: The service's C(request-id) of the last request for this job.
+      description: The service's C(request-id) of the last request for this job; null when a list request was its only read.
       type: str
     client_request_id:
       description: The C(client-request-id) of that request.

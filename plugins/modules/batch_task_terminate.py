@@ -183,7 +183,7 @@ tasks:
       description: Whether this task was terminated.
       type: bool
     request_id:
-      description: The service's C(request-id) of the last request for this task.
+      description: The service's C(request-id) of the last request for this task; null when a list request was its only read.
       type: str
     client_request_id:
       description: The C(client-request-id) of that request.
