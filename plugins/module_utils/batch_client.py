@@ -338,7 +338,8 @@ class LeanAdapter(HTTPAdapter):
             self._pools[key] = conn
         connect, read = timeout
         try:
-            raw = conn.urlopen(method=request.method, url=self.request_url(request, proxies), body=request.body,
+            # The pool's request() hands these, unchanged, to the same low-level call HTTPAdapter.send makes.
+            raw = conn.request(request.method, self.request_url(request, proxies), body=request.body,
                                headers=request.headers, redirect=False, assert_same_host=False, preload_content=False,
                                decode_content=False, retries=self.max_retries,
                                timeout=TimeoutSauce(connect=connect, read=read), chunked=False)

@@ -13,6 +13,11 @@ import pytest
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+
+try:
+    from urllib3._request_methods import RequestMethods
+except ImportError:  # urllib3 1.26
+    from urllib3.request import RequestMethods  # pylint: disable=no-name-in-module
 from urllib3.exceptions import (ClosedPoolError, ConnectTimeoutError, MaxRetryError, NewConnectionError, ProtocolError,
                                 ReadTimeoutError, ResponseError)
 
@@ -58,14 +63,16 @@ def test_a_header_value_with_a_line_break_is_refused_alike():
     assert str(ours.value) == str(theirs.value)
 
 
-class FakePool:
-    """Stands for the urllib3 pool: records what urlopen was given, then raises or answers."""
+class FakePool(RequestMethods):
+    """Stands for the urllib3 pool (its request() is urllib3's own): records what urlopen was given, then raises or answers."""
 
     def __init__(self, outcome):
+        super().__init__()
         self.outcome = outcome
         self.calls = []
 
-    def urlopen(self, **kwargs):
+    def urlopen(self, method, url, **kwargs):  # pylint: disable=arguments-differ
+        kwargs.update(method=method, url=url)
         timeout = kwargs.pop('timeout')
         retries = kwargs.pop('retries')
         self.calls.append(dict(kwargs, headers=dict(kwargs['headers']), timeout=(timeout.connect_timeout, timeout.read_timeout),
