@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 # The aims of the bulk path (see tests/perf/README.md).
 SINGLE_OVER_FLOOR = 0.15      # one Shared Key terminate: at most this many seconds over `ansible -m ping`
+NOOP_OVER_FLOOR = 0.10        # ... and a run with nothing to do (one read) at most this many
 BULK_OVER_LIMIT = 1.5         # bulk call: at most 1.5 x (requests x RTT / parallel) + the start of ansible-playbook
 LOOP_FACTOR = 20              # bulk call at least this many times faster than an Ansible loop
 SDK_FACTOR = 5                # ... and than a sequential azure-batch SDK script
@@ -152,13 +153,16 @@ def single_table(rows, requests_import, rtt):
         lines.append('| %s | %.2f | %.2f | %.2f | %s | %s | %s | %s |'
                      % (row.label, row.best, row.median, row.cpu, over, cpu_over, row.batch_requests, row.identity_requests))
     shared_key = [row for row in rows if row.label == 'one job, Shared Key, changed'][0]
+    noop = [row for row in rows if row.label == 'one job, Shared Key, unchanged'][0]
     # What no module built on requests (the design's HTTP library) can go below on this machine.
     least = requests_import + 2 * rtt
     lines += ['', 'Aim: Shared Key within %.2f s of the floor: %s (best %+.2f s, CPU %+.2f s). Of that, `import requests` takes '
               '%.2f s here (best of %d, measured apart after `ansible.module_utils.basic`) and the two requests 2 x RTT = %.2f s: '
               '%.2f s before any of this collection\'s code runs.'
               % (SINGLE_OVER_FLOOR, verdict(shared_key.best - floor.best <= SINGLE_OVER_FLOOR), shared_key.best - floor.best,
-                 shared_key.cpu - floor.cpu, requests_import, len(floor.runs), 2 * rtt, least)]
+                 shared_key.cpu - floor.cpu, requests_import, len(floor.runs), 2 * rtt, least),
+              'Aim: a Shared Key run with nothing to do (one read) within %.2f s of the floor: %s (best %+.2f s).'
+              % (NOOP_OVER_FLOOR, verdict(noop.best - floor.best <= NOOP_OVER_FLOOR), noop.best - floor.best)]
     return '\n'.join(lines)
 
 
