@@ -7,6 +7,7 @@ A module names its kind and its id option (job_id, task_id, job_schedule_id); th
 that name's plural and _filter forms (job_ids, job_filter).
 """
 
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_bulk_read import read_in_bulk
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_conditions import headers_from_options
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import BatchError
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_module import BatchModule
@@ -64,6 +65,7 @@ class TerminateModule:
                 targets = []
         else:
             targets = [new_target(resource_id) for resource_id in ids]
+            read_in_bulk(batch.client, targets, params['parallel'])
 
         runner = TerminateRunner(batch.client, check_mode=batch.check_mode, conditions=conditions,
                                  ignore_missing=params['ignore_missing'], wait=params['wait'],

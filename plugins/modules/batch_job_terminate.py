@@ -86,8 +86,10 @@ attributes:
     description: A second run finds the jobs terminating or completed and changes nothing.
     support: full
 notes:
-  - Each job costs one read and, when it needs terminating, one terminate request; O(job_filter) replaces the reads
-    with one list request per page. O(wait=true) adds polling reads.
+  - Each job that needs terminating costs one terminate request. O(job_ids) are read with a few list requests
+    (C(id eq ...) filters, each request line under 2,048 characters); an id those lists do not return is read on its
+    own before it is reported missing. O(job_filter) reads with one list request per page. O(wait=true) adds polling
+    reads.
 seealso:
   - module: azure_batch.ops.batch_task_terminate
   - module: azure_batch.ops.batch_job_info
@@ -197,7 +199,7 @@ jobs:
       description: Whether this job was terminated.
       type: bool
     request_id:
-      description: The service's C(request-id) of the last request for this job.
+      description: The service's C(request-id) of the last request for this job; null when a list request was its only read.
       type: str
     client_request_id:
       description: The C(client-request-id) of that request.

@@ -85,8 +85,10 @@ attributes:
     description: A second run finds the tasks completed and changes nothing.
     support: full
 notes:
-  - Each task costs one read and, when it needs terminating, one terminate request; O(task_filter) replaces the reads
-    with one list request per page. O(wait=true) adds polling reads.
+  - Each task that needs terminating costs one terminate request. O(task_ids) are read with a few list requests
+    (C(id eq ...) filters, each request line under 2,048 characters); an id those lists do not return is read on its
+    own before it is reported missing. O(task_filter) reads with one list request per page. O(wait=true) adds polling
+    reads.
 seealso:
   - module: azure_batch.ops.batch_job_terminate
   - module: azure_batch.ops.batch_task_info
@@ -202,7 +204,7 @@ tasks:
       description: Whether this task was terminated.
       type: bool
     request_id:
-      description: The service's C(request-id) of the last request for this task.
+      description: The service's C(request-id) of the last request for this task; null when a list request was its only read.
       type: str
     client_request_id:
       description: The C(client-request-id) of that request.

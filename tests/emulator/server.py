@@ -42,6 +42,7 @@ class Router:  # pylint: disable=too-many-instance-attributes,too-few-public-met
             response.drop = True
         self.request_log.add(
             method=request.method, path=request.raw_path, query=request.query_dict(),
+            target=request.raw_path + ("?" + request.raw_query if request.raw_query else ""),
             status=None if response.drop else response.status, code=response.error_code,
             client_request_id=request.header("client-request-id"), request_id=request_id,
             auth_scheme=response.auth_scheme, fault=fault.kind if fault else None)

@@ -102,6 +102,8 @@ class Logged:
     http: float         # first -> last Batch answer
     tail: float         # last Batch answer -> end of the command (result back to Ansible, output)
     server_cpu: float = 0.0  # CPU seconds the emulator spent meanwhile
+    lists: int = 0      # Batch list requests (GET of a collection: /jobs, /jobs/{id}/tasks)
+    posts: int = 0      # Batch POSTs (terminates)
 
 
 def phases(run, started, log):
@@ -111,7 +113,11 @@ def phases(run, started, log):
     if not batch_times:
         return Logged(run, 0, len(log), run.seconds, 0.0, 0.0)
     first, last = min(batch_times), max(batch_times)
-    return Logged(run, batch, len(log) - batch, first - started, last - first, started + run.seconds - last)
+    batch_entries = [entry for entry in log if entry['path'].startswith('/jobs')]
+    lists = sum(1 for entry in batch_entries if entry['method'] == 'GET' and entry['path'].endswith(('/jobs', '/tasks')))
+    posts = sum(1 for entry in batch_entries if entry['method'] == 'POST')
+    return Logged(run, batch, len(log) - batch, first - started, last - first, started + run.seconds - last,
+                  lists=lists, posts=posts)
 
 
 def _epoch(iso7):

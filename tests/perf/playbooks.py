@@ -82,3 +82,30 @@ JOBS_LOOP = """\
         ca_path: "{{ ca_path }}"
       loop: "{{ ids }}"
 """
+
+TASKS_BY_ID = """\
+- name: Terminate tasks named by id in one module call
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Terminate the tasks
+      azure_batch.ops.batch_task_terminate:
+        job_id: "{{ job_id }}"
+        task_ids: "{{ ids }}"
+        parallel: "{{ parallel }}"
+        ca_path: "{{ ca_path }}"
+      check_mode: "{{ check }}"
+"""
+
+JOBS_BY_ID = """\
+- name: Terminate jobs named by id in one module call
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Terminate the jobs
+      azure_batch.ops.batch_job_terminate:
+        job_ids: "{{ ids }}"
+        parallel: "{{ parallel }}"
+        ca_path: "{{ ca_path }}"
+      check_mode: "{{ check }}"
+"""

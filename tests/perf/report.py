@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 # The aims of the bulk path (see tests/perf/README.md).
 SINGLE_OVER_FLOOR = 0.15      # one Shared Key terminate: at most this many seconds over `ansible -m ping`
+NOOP_OVER_FLOOR = 0.10        # ... and a run with nothing to do (one read) at most this many
 BULK_OVER_LIMIT = 1.5         # bulk call: at most 1.5 x (requests x RTT / parallel) + the start of ansible-playbook
 LOOP_FACTOR = 20              # bulk call at least this many times faster than an Ansible loop
 SDK_FACTOR = 5                # ... and than a sequential azure-batch SDK script
@@ -55,6 +56,53 @@ class ManyResult:  # pylint: disable=too-many-instance-attributes
     loop_estimate: float
     sdk: float
     sdk_inner: float
+
+
+@dataclass
+class ByIdRow:
+    """One line of table 5: a module call naming its resources by id, and the aims it is held to."""
+
+    label: str
+    logged: object        # harness.Logged
+    max_requests: int     # aim: at most this many Batch requests
+    timed: bool = False   # also held to BULK_OVER_LIMIT x the limit of the requests it sent
+    posts: int = 0        # terminates it must send
+    median: float = None  # median seconds when it was run more than once
+
+
+MAX_RSS_MB = 100  # aim: the module process for 500 ids stays under this peak resident memory
+
+
+def by_id_table(rows, memory, scale, large, rtt, start, parallel):
+    """Table 5: reads by id (lists with `id eq` filters), check mode, memory, and one large job."""
+    lines = ['', '### 5. Resources named by id, and one job of %d tasks (RTT %.1f ms, parallel %d)' % (large, rtt * 1000, parallel), '',
+             '| one module call (ansible-playbook, Shared Key) | seconds | Batch requests: lists + reads of one id + terminates '
+             '| aim: requests | limit of those requests | aim: <= %.1f x limit + start |' % BULK_OVER_LIMIT,
+             '| --- | ---: | ---: | ---: | ---: | ---: |']
+    for row in rows:
+        logged = row.logged
+        others = logged.batch - logged.lists - logged.posts
+        limit = (math.ceil(logged.lists / parallel) + math.ceil(others / parallel) + math.ceil(logged.posts / parallel)) * rtt
+        seconds = '%.2f' % logged.run.seconds + (' (median %.2f)' % row.median if row.median is not None else '')
+        timing = ('%.2f s: %s' % (BULK_OVER_LIMIT * limit + start, verdict(logged.run.seconds <= BULK_OVER_LIMIT * limit + start))
+                  if row.timed else '')
+        lines.append('| %s | %s | %d = %d + %d + %d | <= %d: %s | %.2f s | %s |'
+                     % (row.label, seconds, logged.batch, logged.lists, others, logged.posts, row.max_requests,
+                        verdict(logged.batch <= row.max_requests), limit, timing))
+    lines += ['', 'start: a one-task ping playbook, best run: %.2f s. The limit counts rounds of %d parallel requests of one RTT '
+              'each for the lists, the reads of one id and the terminates.' % (start, parallel), '',
+              '| the module alone (python -m, outside Ansible) | seconds | Batch requests: lists + terminates | result size | '
+              'peak memory (ru_maxrss) |', '| --- | ---: | ---: | ---: | ---: |']
+    for label, logged in (('%s running task ids' % (memory.posts,), memory), ('%d running tasks, task_filter' % large, scale)):
+        alone = logged.alone
+        lines.append('| %s | %.2f | %d = %d + %d | %.0f KB | %.0f MB |'
+                     % (label, alone['seconds'], logged.batch, logged.lists, logged.posts, alone['result_bytes'] / 1024.0,
+                        alone['maxrss_mb']))
+    lines += ['', 'Aim: the module process for %d ids under %d MB: %s (%.0f MB). The %d-task call: limit (%d list pages + %d rounds '
+              'of %d terminates) x RTT = %.2f s.'
+              % (memory.posts, MAX_RSS_MB, verdict(memory.alone['maxrss_mb'] < MAX_RSS_MB), memory.alone['maxrss_mb'], large,
+                 scale.lists, math.ceil(scale.posts / parallel), parallel, (scale.lists + math.ceil(scale.posts / parallel)) * rtt)]
+    return '\n'.join(lines)
 
 
 def machine(options):
@@ -105,13 +153,16 @@ def single_table(rows, requests_import, rtt):
         lines.append('| %s | %.2f | %.2f | %.2f | %s | %s | %s | %s |'
                      % (row.label, row.best, row.median, row.cpu, over, cpu_over, row.batch_requests, row.identity_requests))
     shared_key = [row for row in rows if row.label == 'one job, Shared Key, changed'][0]
+    noop = [row for row in rows if row.label == 'one job, Shared Key, unchanged'][0]
     # What no module built on requests (the design's HTTP library) can go below on this machine.
     least = requests_import + 2 * rtt
     lines += ['', 'Aim: Shared Key within %.2f s of the floor: %s (best %+.2f s, CPU %+.2f s). Of that, `import requests` takes '
               '%.2f s here (best of %d, measured apart after `ansible.module_utils.basic`) and the two requests 2 x RTT = %.2f s: '
               '%.2f s before any of this collection\'s code runs.'
               % (SINGLE_OVER_FLOOR, verdict(shared_key.best - floor.best <= SINGLE_OVER_FLOOR), shared_key.best - floor.best,
-                 shared_key.cpu - floor.cpu, requests_import, len(floor.runs), 2 * rtt, least)]
+                 shared_key.cpu - floor.cpu, requests_import, len(floor.runs), 2 * rtt, least),
+              'Aim: a Shared Key run with nothing to do (one read) within %.2f s of the floor: %s (best %+.2f s).'
+              % (NOOP_OVER_FLOOR, verdict(noop.best - floor.best <= NOOP_OVER_FLOOR), noop.best - floor.best)]
     return '\n'.join(lines)
 
 

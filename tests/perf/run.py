@@ -10,6 +10,8 @@ It starts the emulator (python -m tests.emulator serve --latency-ms N), then mea
    calls (a sample, extrapolated), a sequential azure-batch SDK script, and the limit requests x RTT / parallel.
 3. Jobs terminated with job_filter, compared the same way.
 4. Job schedules terminated with job_schedule_filter, compared the same way.
+5. Tasks and jobs named by id (task_ids, job_ids): the requests each call sends (lists with `id eq` filters,
+   then the terminates), check mode, the module process's peak memory, and one job of 10,000 tasks.
 
 It prints the tables as Markdown (tests/perf/README.md keeps a recorded run) and exits 1 when a
 run fails or sends an unexpected number of requests; the speed aims are reported, not enforced.
@@ -42,7 +44,7 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         self.workdir = workdir
         self.ca_path = emulator_env['BATCH_EMULATOR_CA']
         self.admin = AdminClient(emulator_env['BATCH_EMULATOR_URL'], self.ca_path)
-        collections = harness.collections_root(workdir)
+        collections = self.collections = harness.collections_root(workdir)
         self.env = {auth: harness.ansible_env(collections, emulator_env, auth) for auth in ('shared_key', 'entra')}
         self.sdk_env = harness.sdk_env(emulator_env)
         self.batch_client = harness.module_client(collections, emulator_env)
@@ -122,9 +124,9 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         timed(command, self.env['shared_key'])
         return min(checked(timed(command, self.env['shared_key']), 'floor playbook').seconds for _run in range(self.options.repeat))
 
-    def seed_tasks(self, count):
+    def seed_tasks(self, count, state='running'):
         job = self.unique('tasks')
-        self.admin.add_job(job, tasks=[{'id': 't%04d' % number, 'state': 'running'} for number in range(count)])
+        self.admin.add_job(job, tasks=[{'id': 't%04d' % number, 'state': state} for number in range(count)])
         return job
 
     def seed_jobs(self, count):
@@ -204,6 +206,61 @@ class Bench:  # pylint: disable=too-many-instance-attributes
             loop_estimate=loop_large.run.seconds + (count - large) * per_item,
             sdk=sdk.seconds, sdk_inner=json.loads(sdk.stdout.strip().splitlines()[-1])['seconds'])
 
+    # 4. by id, and at scale ----------------------------------------------------------------------
+
+    def by_ids(self, rtt, floor):
+        """Table 5: calls naming their resources by id (request counts are exact), memory, and 10,000 tasks."""
+        options, rows = self.options, []
+        count = options.tasks
+        runs = []
+        for _run in range(options.bulk_repeat):
+            job = self.seed_tasks(count)
+            runs.append(self.tasks_by_id(job, count, check=False))
+            self.expect('tasks by id: tasks still running', self.still_running(job), 0)
+        best = min(runs, key=lambda logged: logged.run.seconds)
+        rows.append(report.ByIdRow('%d running task ids' % count, best, count + 20, True, count,
+                                   median([logged.run.seconds for logged in runs])))
+        few = options.few_ids
+        job = self.seed_tasks(few, 'completed')
+        rows.append(report.ByIdRow('%d completed task ids (nothing to do)' % few, self.tasks_by_id(job, few, check=False), 10))
+        job = self.seed_tasks(few)
+        rows.append(report.ByIdRow('%d running task ids, check mode' % few, self.tasks_by_id(job, few, check=True), 10))
+        self.expect('check mode: tasks still running', self.still_running(job), few)
+        jobs = options.job_ids
+        prefix = self.seed_jobs(jobs)
+        ids = ['%s-%04d' % (prefix, number) for number in range(jobs)]
+        logged = self.run_playbook('jobs_by_id', playbooks.JOBS_BY_ID, {'ids': ids, 'parallel': options.parallel, 'check': False})
+        self.expect('jobs by id: jobs still active', self.still_active(prefix), 0)
+        rows.append(report.ByIdRow('%d active job ids' % jobs, logged, jobs + 10, True, jobs))
+        for row in rows:
+            self.expect('%s: Batch requests within the aim' % row.label, row.logged.batch <= row.max_requests, True)
+            self.expect('%s: terminates' % row.label, row.logged.posts, row.posts)
+        memory = self.module_alone('batch_task_terminate', {'job_id': self.seed_tasks(count), 'task_ids': [
+            't%04d' % number for number in range(count)], 'parallel': options.parallel})
+        large = options.large_job
+        job = self.seed_tasks(large)
+        scale = self.module_alone('batch_task_terminate', {'job_id': job, 'task_filter': "state eq 'running'",
+                                                           'parallel': options.parallel})
+        self.expect('%d tasks: tasks still running' % large, self.still_running(job), 0)
+        return report.by_id_table(rows, memory, scale, large, rtt, floor, options.parallel)
+
+    def tasks_by_id(self, job, count, check):
+        extra = {'job_id': job, 'ids': ['t%04d' % number for number in range(count)], 'parallel': self.options.parallel,
+                 'check': check}
+        return self.run_playbook('tasks_by_id', playbooks.TASKS_BY_ID, extra)
+
+    def module_alone(self, module, args):
+        """One module run outside Ansible (tests/perf/module_alone.py): a Logged, with .alone holding its report."""
+        args = dict(args, ca_path=self.ca_path)
+        command = [sys.executable, os.path.join(harness.PERF_DIR, 'module_alone.py'),
+                   'ansible_collections.azure_batch.ops.plugins.modules.' + module, json.dumps(args)]
+        env = dict(self.env['shared_key'], PYTHONPATH=self.collections)
+        logged = self.logged(command, env, module + ' alone')
+        logged.alone = json.loads(logged.run.stdout.strip().splitlines()[-1])
+        self.expect('%s alone: exit code (%s)' % (module, logged.alone['msg'] or logged.alone['stderr'][-300:]),
+                    logged.alone['returncode'], 0)
+        return logged
+
     def still_running(self, job_id):
         job = [job for job in self.admin.jobs() if job['id'] == job_id][0]
         return sum(1 for task in job['tasks'] if task['state'] == 'running')
@@ -226,11 +283,16 @@ def parse(arguments):
     parser.add_argument('--repeat', type=int, default=7, help='runs per single-job measurement (the best and the median are shown)')
     parser.add_argument('--bulk-repeat', type=int, default=3, help='runs per bulk measurement (the best and the median are shown)')
     parser.add_argument('--parallel', type=int, default=16, help='the parallel option of the bulk module calls')
+    parser.add_argument('--few-ids', type=int, default=200, help='task ids of the completed and check-mode runs of table 5')
+    parser.add_argument('--job-ids', type=int, default=100, help='active job ids terminated by id in table 5')
+    parser.add_argument('--large-job', type=int, default=10000, help='tasks of the one large job of table 5')
+    parser.add_argument('--only', choices=('by-id',), help='run only table 5 (bulk reads by id and scale)')
     parser.add_argument('--terminate-delay', type=float, default=1.0, help='seconds a terminated job stays terminating')
     parser.add_argument('--quick', action='store_true', help='small numbers, to check that the benchmark runs')
     options = parser.parse_args(arguments)
     if options.quick:
         options.tasks, options.jobs, options.schedules, options.loop_sample, options.repeat, options.bulk_repeat = 40, 20, 20, 8, 1, 1
+        options.few_ids, options.job_ids, options.large_job = 20, 10, 300
     return options
 
 
@@ -243,11 +305,14 @@ def main(arguments):
             started = report.cpu_counters()
             print(report.machine(options), flush=True)
             rtt = bench.rtt()
-            print(report.single_table(bench.single_job(), bench.requests_import(), rtt), flush=True)
+            if options.only is None:
+                print(report.single_table(bench.single_job(), bench.requests_import(), rtt), flush=True)
             floor = bench.playbook_floor()
-            for result in (bench.tasks_many(options.tasks), bench.jobs_many(options.jobs),
-                           bench.schedules_many(options.schedules)):
-                print(report.many_table(result, rtt, floor), flush=True)
+            if options.only is None:
+                for result in (bench.tasks_many(options.tasks), bench.jobs_many(options.jobs),
+                               bench.schedules_many(options.schedules)):
+                    print(report.many_table(result, rtt, floor), flush=True)
+            print(bench.by_ids(rtt, floor), flush=True)
             print(report.load_line(started))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """Every auth source end to end: a module run against the emulator with the real azure-identity.
 
-Each case terminates three jobs with parallel requests and checks what the emulator saw: every Batch
+Each case terminates three jobs (one list request reads them, then parallel terminates) and checks what the emulator saw: every Batch
 request carried a Bearer token (or the Shared Key, for that source) and exactly one token was fetched
 for the whole run. auth_source_used must name the source. Then auto, with each source offered together
 with every source after it in the documented order, must take that source.
@@ -76,8 +76,11 @@ def _assert_one_bearer_run(result, watch, job_ids, expected_used):
     assert result['auth_source_used'] == expected_used
     assert (result['summary']['total'], result['summary']['changed']) == (3, 3)
     batch = watch.batch_requests()
-    assert {entry['path'].split('/')[2] for entry in batch} == set(job_ids)
-    assert [entry['auth_scheme'] for entry in batch] == ['Bearer'] * len(batch) and len(batch) == 6
+    # One list reads the three jobs (id eq ... or ...), then three terminates.
+    listed, posted = batch[0], batch[1:]
+    assert listed['path'] == '/jobs' and all(job_id in listed['query']['$filter'] for job_id in job_ids)
+    assert {entry['path'].split('/')[2] for entry in posted} == set(job_ids)
+    assert [entry['auth_scheme'] for entry in batch] == ['Bearer'] * len(batch) and len(batch) == 4
 
 
 @pytest.mark.parametrize('case', sorted(CASES))
