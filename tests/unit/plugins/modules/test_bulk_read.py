@@ -10,12 +10,13 @@ import pytest
 
 from ansible_collections.azure_batch.ops.plugins.module_utils import batch_bulk_read
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_bulk_read import MAX_REQUEST_LINE, chunk_ids, id_filter
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate import JOB, JOB_SCHEDULE, TASK
+from ansible_collections.azure_batch.ops.plugins.modules import batch_job_schedule_terminate as schedule_module
 from ansible_collections.azure_batch.ops.plugins.modules import batch_job_terminate as job_module
 from ansible_collections.azure_batch.ops.plugins.modules import batch_task_terminate as task_module
 from ansible_collections.azure_batch.ops.tests.emulator.odata import parse_filter
 from ansible_collections.azure_batch.ops.tests.unit.plugins.modules.conftest import requests_for
 
-BRIEF = 'id,state,eTag,lastModified'
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_completed_tasks_are_read_in_a_few_lists_and_left_alone(run_module, emul
     assert [item['state_before'] for item in result['tasks']] == ['completed'] * 200
     sent = requests_for(emulator, '/jobs/%s/' % job_id)
     assert 2 <= len(sent) <= 10 and sent == lists_of(sent)
-    assert all(entry['query']['$select'] == BRIEF for entry in sent)
+    assert all(entry['query']['$select'] == TASK.brief_select for entry in sent)
     listed = set()
     for entry in sent:
         assert len(request_line(entry)) < MAX_REQUEST_LINE
@@ -85,7 +86,32 @@ def test_100_active_jobs_cost_the_lists_and_one_post_each(run_module, emulator, 
             if prefix in entry['path'] or prefix in entry['query'].get('$filter', '')]
     posts = [entry for entry in ours if entry['method'] == 'POST']
     assert len(posts) == 100 and len(ours) <= 110
-    assert all(entry['path'] == '/jobs' and entry['query']['$select'] == BRIEF for entry in ours if entry not in posts)
+    assert all(entry['path'] == '/jobs' and entry['query']['$select'] == JOB.brief_select for entry in ours if entry not in posts)
+
+
+def test_job_schedules_named_by_id_are_read_in_lists_too(run_module, emulator, unique):
+    prefix = unique('bulkschedules')
+    done = ['%s-done-%02d' % (prefix, index) for index in range(30)]
+    active = ['%s-active-%02d' % (prefix, index) for index in range(30)]
+    for schedule_id in done:
+        emulator.admin.add_job_schedule(schedule_id, 'completed')
+    for schedule_id in active:
+        emulator.admin.add_job_schedule(schedule_id, 'active')
+
+    def ours():
+        return [entry for entry in emulator.admin.requests()
+                if prefix in entry['path'] or prefix in entry['query'].get('$filter', '')]
+
+    emulator.admin.clear_requests()
+    result = run_module(schedule_module, job_schedule_ids=done)
+    assert result['summary']['unchanged'] == 30 and not result['changed']
+    assert 1 <= len(ours()) <= 3 and all(entry['method'] == 'GET' and entry['path'] == '/jobschedules' for entry in ours())
+    assert all(entry['query']['$select'] == JOB_SCHEDULE.brief_select for entry in ours())
+    emulator.admin.clear_requests()
+    result = run_module(schedule_module, job_schedule_ids=active)
+    assert result['summary']['changed'] == 30
+    posts = [entry for entry in ours() if entry['method'] == 'POST']
+    assert len(posts) == 30 and len(ours()) <= 33
 
 
 def test_an_id_the_lists_did_not_return_is_read_before_it_is_called_missing(run_module, emulator, job_of, monkeypatch):
