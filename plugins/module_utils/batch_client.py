@@ -349,8 +349,10 @@ class LeanAdapter(HTTPAdapter):
         super().__init__(*args, **kwargs)
         self._pools = {}
 
-    # pylint: disable-next=too-many-arguments,too-many-positional-arguments
-    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+    def send(self, request, **settings):
+        """HTTPAdapter.send(request, stream, timeout, verify, cert, proxies), as BatchClient calls it: by keyword."""
+        timeout, verify = settings.get('timeout'), settings.get('verify', True)
+        cert, proxies = settings.get('cert'), settings.get('proxies')
         key = (urlsplit(request.url).netloc, verify)
         conn = self._pools.get(key)
         if conn is None:

@@ -165,13 +165,14 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         return prefix
 
     def jobs_many(self, count):
-        return self.filtered_many('jobs', count, self.seed_jobs, self.still_active, playbooks.JOBS_BULK, playbooks.JOBS_LOOP)
+        return self.filtered_many('jobs', count, seed=self.seed_jobs, still_active=self.still_active,
+                                  bulk_playbook=playbooks.JOBS_BULK, loop_playbook=playbooks.JOBS_LOOP)
 
     def schedules_many(self, count):
-        return self.filtered_many('schedules', count, self.seed_schedules, self.schedules_still_active,
-                                  playbooks.SCHEDULES_BULK, playbooks.SCHEDULES_LOOP)
+        return self.filtered_many('schedules', count, seed=self.seed_schedules, still_active=self.schedules_still_active,
+                                  bulk_playbook=playbooks.SCHEDULES_BULK, loop_playbook=playbooks.SCHEDULES_LOOP)
 
-    def filtered_many(self, kind, count, seed, still_active, bulk_playbook, loop_playbook):  # pylint: disable=too-many-arguments,too-many-positional-arguments
+    def filtered_many(self, kind, count, *, seed, still_active, bulk_playbook, loop_playbook):  # pylint: disable=too-many-arguments
         """Scenario 3 or 4: resources whose ids start with a prefix, terminated with a filter, by a loop and by the SDK."""
         parallel = self.options.parallel
         bulk = []
