@@ -18,7 +18,6 @@ from ansible_collections.azure_batch.ops.tests.emulator.odata import parse_filte
 from ansible_collections.azure_batch.ops.tests.unit.plugins.modules.conftest import requests_for
 
 
-
 @pytest.fixture
 def job_of(emulator, unique):
     """A job with the given number of tasks in one state; returns (job_id, task ids)."""
