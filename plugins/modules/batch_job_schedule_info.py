@@ -93,13 +93,13 @@ job_schedules:
   returned: always
   type: list
   elements: dict
-  sample: [{id: nightly-render, state: active, execution_info: {recent_job: {id: nightly-render-job-7}}}]
+  sample: [{id: nightly-render, state: active, execution_info: {recent_job: {id: 'nightly-render:job-7'}}}]
 jobs:
   description: The jobs of the schedule, with snake_case keys.
   returned: with O(jobs=true) and a schedule that exists
   type: list
   elements: dict
-  sample: [{id: nightly-render-job-7, state: active}]
+  sample: [{id: 'nightly-render:job-7', state: active}]
 auth_source_used:
   description: The credential source used.
   returned: always

@@ -144,12 +144,12 @@ job_schedule:
     - The job schedule after the call, with snake_case keys, with O(job_schedule_id).
   returned: when O(job_schedule_id) is used and the schedule exists
   type: dict
-  sample: {id: nightly-render, state: completed, execution_info: {recent_job: {id: nightly-render-job-7}}}
+  sample: {id: nightly-render, state: completed, execution_info: {recent_job: {id: 'nightly-render:job-7'}}}
 recent_job:
   description: The schedule's current job (C(executionInfo.recentJob)) and its state, as the wait last read it.
   returned: with O(job_schedule_id) and O(wait=true), when the schedule has run a job
   type: dict
-  sample: {id: nightly-render-job-7, state: completed}
+  sample: {id: 'nightly-render:job-7', state: completed}
 request_id:
   description: The service's C(request-id) of the terminate request (or of the read, if nothing was sent).
   returned: when O(job_schedule_id) is used

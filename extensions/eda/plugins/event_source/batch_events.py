@@ -165,11 +165,12 @@ def argument_spec():
 def check_arguments(args, environ=None):
     """The checked options, the Batch endpoint and the credential plan; SourceArgumentError before any request."""
     given = {name: value for name, value in (args or {}).items() if name not in RULEBOOK_ARGUMENTS}
-    result = ArgumentSpecValidator(argument_spec()).validate(given)
+    spec = argument_spec()
+    result = ArgumentSpecValidator(spec).validate(given)
     problems = [str(error).rstrip('.') for error in result.errors.errors if not isinstance(error, UnsupportedError)]
     if result.unsupported_parameters:
         problems.insert(0, 'unknown option %s (the options are %s)' % (
-            ', '.join(sorted(result.unsupported_parameters)), ', '.join(sorted(argument_spec()))))
+            ', '.join(sorted(result.unsupported_parameters)), ', '.join(sorted(spec))))
     if problems:
         raise SourceArgumentError('azure_batch.ops.batch_events: %s.' % '; '.join(problems))
     options = result.validated_parameters
