@@ -31,7 +31,7 @@ description:
     V(state_changed) with C(state) V(null) for the old one, one with C(previous_state) V(null) for the new one - and
     its V(running_longer_than) fires again. A job new since the first poll brings every task of it as new.
   - Requests are retried like the modules' (O(retries), honouring C(Retry-After)). A list that still fails (a Batch
-    or Microsoft Entra ID outage, a timeout) is logged and skipped: what the source knew is kept and the list is read
+    or Microsoft Entra ID outage, a timeout) is logged and skipped; what the source knew is kept and the list is read
     again at the next poll, so every change is still reported, once. A credential the service or Entra ID rejects, a
     bad option, or a filter the service refuses (400, or 414 for one too long) ends the source with one sentence
     saying why. No secret is logged.
@@ -84,7 +84,7 @@ options:
       - A file where the source saves what it knows after each poll, and which it reads at start, so that a
         restarted source reports the changes that happened while it was down instead of taking a new baseline.
       - Written atomically (a temporary file renamed over it), readable by its owner only. Knowledge saved with
-        another O(batch_url), O(job_filter), O(tasks), O(job_schedules) or O(running_longer_than) is not used: the
+        another O(batch_url), O(job_filter), O(tasks), O(job_schedules) or O(running_longer_than) is not used; the
         first poll is then a new baseline, and the log says so.
       - The directory must exist and be writable. In Event-Driven Ansible controller, put it on a volume that
         outlives the activation's container.
