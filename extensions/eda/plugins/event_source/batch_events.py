@@ -269,7 +269,7 @@ async def main(queue, args):
     state_file, digest = options['state_file'], _fingerprint(options, batch_url)
     if state_file:
         problem = batch_watch_state.load(watcher, state_file, digest)
-        LOGGER.info(problem or 'state_file %s loaded: changes since it was saved are reported.', state_file)
+        LOGGER.info('%s', problem or 'state_file %s loaded: changes since it was saved are reported.' % state_file)
     # The client blocks (requests, retries with back-off sleeps): it runs in a thread of the source's own, which
     # watcher.stop() ends when the activation is cancelled.
     worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix='batch_events-poll')
