@@ -10,7 +10,6 @@ transition is reported exactly once after the service recovers.
 """
 
 import concurrent.futures
-import threading
 import time
 
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_conditions import parse_time
@@ -159,9 +158,9 @@ class BatchWatcher:
                 future.cancel()
             raise
         if late:
+            named = ', '.join(late[:5]) + (', ...' if len(late) > 5 else '')
             self._warn('The poll took longer than poll_timeout (%s s): the tasks of %d job(s) (%s) are listed again at '
-                       'the next poll. Polling goes on.' % (self.poll_timeout, len(late), ', '.join(late[:5]) +
-                                                           (', ...' if len(late) > 5 else '')))
+                       'the next poll. Polling goes on.' % (self.poll_timeout, len(late), named))
         return results
 
     def _compare(self, kind, known, listed, now, ids_of, events):

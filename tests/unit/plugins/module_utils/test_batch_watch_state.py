@@ -31,7 +31,7 @@ def test_a_restarted_watcher_reports_what_changed_in_between(tmp_path):
     assert [e[0] for e in brief(first.poll())] == ['running_longer_than']
     batch_watch_state.save(first, path, DIGEST)
     assert os.stat(path).st_mode & 0o777 == 0o600
-    assert [name for name in os.listdir(tmp_path)] == ['state.json']  # no temporary file left
+    assert os.listdir(tmp_path) == ['state.json']  # no temporary file left
     client.jobs[0]['state'] = 'terminating'
     client.tasks['job-1'][0]['state'] = 'completed'
     second = watcher(client)
