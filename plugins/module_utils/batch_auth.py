@@ -41,6 +41,7 @@ _SIGNED_HEADERS = (
 # "AADSTS7000215: Invalid client secret provided. ..." up to the end of its line.
 _AADSTS_LINE = re.compile(r'AADSTS\d+:[^\r\n]*')
 
+_OUTAGE_STATUS = re.compile(r'\bHTTP Error: (429|5[0-9][0-9])\b')
 # Refresh a bearer token this many seconds before it expires.
 _TOKEN_REFRESH_MARGIN = 300
 
@@ -147,8 +148,9 @@ class EntraAuth(AuthBase):
             reason = _token_error_summary(redact(str(exc)))
             if self._hint and 'AADSTS' not in reason:
                 reason = '%s; %s.' % (reason.rstrip('.'), self._hint)
+            # An outage of the token endpoint is marked like a Batch endpoint out of reach: worth trying again later.
             raise BatchError('Could not get a Microsoft Entra ID token for scope %s with auth_source %s: %s'
-                             % (self.scope, self.source, reason))
+                             % (self.scope, self.source, reason), unreachable=_token_outage(exc))
         return access.token, access.expires_on
 
     def __call__(self, request):
@@ -157,6 +159,23 @@ class EntraAuth(AuthBase):
 
     def __repr__(self):
         return 'EntraAuth(source=%r, scope=%r)' % (self.source, self.scope)
+
+
+def _token_outage(exc):
+    """True when Entra ID (or the identity endpoint) was out of reach or answered 429 or 5xx, rather than rejecting
+    the credential. azure-identity wraps both in ClientAuthenticationError; the cause tells them apart."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if any(kind.__name__ in ('ServiceRequestError', 'ServiceResponseError') for kind in type(exc).__mro__):
+            return True
+        status = getattr(getattr(exc, 'response', None), 'status_code', None) or getattr(exc, 'status_code', None)
+        if isinstance(status, int) and (status == 429 or status >= 500):
+            return True
+        if 'AADSTS' not in str(exc) and _OUTAGE_STATUS.search(str(exc)):
+            return True  # MSAL's MsalServiceError('HTTP Error: 503') has no status attribute
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _token_error_summary(text):

@@ -11,7 +11,7 @@ import json
 import random
 import time
 import uuid
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 try:
     import requests
@@ -63,7 +63,7 @@ class BatchClient:
         if requests is None:
             raise BatchError('The Python library requests is required; install it with pip install requests.')
         self.base_url = batch_url.rstrip('/')
-        self._host = urlsplit(self.base_url).netloc.lower()
+        self._origin = _origin(self.base_url)
         self.auth = auth
         self.api_version = api_version
         self.verify = verify
@@ -260,12 +260,15 @@ class BatchClient:
     def _url(self, path, query, absolute):
         params = dict(query or {})
         if absolute:
-            # odata.nextLink: follow it only on this account's host, so the credential never leaves it.
-            if urlsplit(path).netloc.lower() != self._host:
+            # odata.nextLink: follow it only to this account's origin, so the credential never leaves it.
+            if _origin(path) != self._origin:
                 raise BatchError('Refusing to follow a paging link to another host: %s.' % urlsplit(path).netloc)
             url = path
-            if 'api-version=' not in path:
+            given = {name.lower() for name, _value in parse_qsl(urlsplit(path).query, keep_blank_values=True)}
+            if 'api-version' not in given:
                 params['api-version'] = self.api_version
+            if 'timeout' in given:
+                return url, params  # the link keeps the first request's query: do not send timeout twice
         else:
             url = self.base_url + path
             params['api-version'] = self.api_version
@@ -286,6 +289,17 @@ class BatchClient:
     def _event(self, method, path, attempt, delay, status=None, error=None):
         self.on_event({'event': 'retry', 'method': method, 'path': urlsplit(path).path, 'status': status,
                        'error': error, 'attempt': attempt, 'delay': round(delay, 3)})
+
+
+def _origin(url):
+    """(scheme, host, port) with the scheme's default port filled in: https://h:443/ and https://h/ are one origin."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or '').lower(), port or {'https': 443, 'http': 80}.get(scheme)
 
 
 def _prepare(method, url, params, data, headers, auth):

@@ -25,6 +25,7 @@ from ansible_collections.azure_batch.ops.tests.emulator.admin_client import Admi
 COLLECTIONS_ROOT = Path(__file__).resolve().parents[5]  # .../collections/ansible_collections/azure_batch/ops/tests/eda
 VENV_BIN = Path(sys.executable).parent
 STARTUP = 240  # seconds for the JVM, drools and the first ansible-playbook run on a busy machine
+QUIET = 8  # seconds without an action running after which no more actions are queued
 
 
 @pytest.fixture(scope='module')
@@ -46,7 +47,7 @@ def rulebook(emulator, tmp_path):
     """rulebook(name, variables, key=None, verbose=False) -> a started ansible-rulebook; .output() and .stop() on it."""
     started = []
 
-    def start(name, variables, key=None, verbose=False):
+    def start(name, variables, key=None, verbose=False, connection_in_vars=False):
         inventory = tmp_path / 'inventory.yml'
         inventory.write_text(yaml.safe_dump({'all': {'hosts': {'localhost': {
             'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}}}}))
@@ -60,6 +61,10 @@ def rulebook(emulator, tmp_path):
                     'AZURE_BATCH_ACCESS_KEY': key or emulator['key'], 'REQUESTS_CA_BUNDLE': emulator['ca'],
                     'ANSIBLE_COLLECTIONS_PATH': str(COLLECTIONS_ROOT), 'ANSIBLE_LOCAL_TEMP': str(tmp_path / 'ansible-tmp'),
                     'HOME': str(tmp_path), 'PATH': '%s:%s' % (VENV_BIN, env.get('PATH', ''))})
+        if connection_in_vars:
+            # Only the rulebook's variables say where the service is and which CA to trust.
+            for variable in ('AZURE_BATCH_ENDPOINT', 'REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE', 'CURL_CA_BUNDLE'):
+                env.pop(variable, None)
         log = tmp_path / ('%s.log' % name)
         with open(log, 'wb') as handle:
             process = subprocess.Popen(  # pylint: disable=consider-using-with
@@ -82,6 +87,20 @@ class Run:
 
     def output(self):
         return self.log.read_text(errors='replace')
+
+    def actions_running(self):
+        """Whether an action runs: a play started and not ended, or a process started by ansible-rulebook (the
+        ansible-playbook of run_module, which ansible-runner starts in a session of its own)."""
+        output = self.output()
+        if output.count('PLAY [') > output.count('PLAY RECAP'):
+            return True
+        parents = {}
+        for stat in Path('/proc').glob('[0-9]*/stat'):
+            try:
+                parents[int(stat.parent.name)] = int(stat.read_text().rsplit(')', 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+        return any(parent == self.process.pid for parent in parents.values())
 
     def stop(self):
         if self.process.poll() is None:
@@ -146,24 +165,61 @@ def test_terminate_overdue_terminates_only_the_job_past_its_limit(emulator, rule
     assert emulator['key'] not in output
 
 
-def test_pipeline_rulebook_terminates_the_other_jobs_when_a_task_fails(emulator, rulebook):
+def list_requests(admin):
+    return [entry for entry in admin.requests() if entry['method'] == 'GET' and entry['path'] == '/jobs']
+
+
+def test_pipeline_rulebook_acts_once_and_not_on_its_own_terminations(emulator, rulebook):
+    """A three-job pipeline whose jobs all run tasks: two tasks of job A fail in one poll. Jobs B and C are
+    terminated, once; their running tasks end as terminated (failureInfo TaskEnded), which is no new failure, so A is
+    left alone. The connection (batch_url, ca_path) comes from the rulebook's variables only."""
     admin = emulator['admin']
     prefix = 'pipe-2026-12-02-'
-    admin.add_job(prefix + 'frames', 'active', tasks=[{'id': 'frame-1', 'state': 'running'}])
-    admin.add_job(prefix + 'encode', 'active', tasks=[{'id': 'encode', 'state': 'active'}])
-    admin.add_job(prefix + 'publish', 'disabled')
+    admin.add_job(prefix + 'frames', 'active', tasks=[{'id': 'frame-1', 'state': 'running'},
+                                                      {'id': 'frame-2', 'state': 'running'},
+                                                      {'id': 'frame-3', 'state': 'running'}])
+    admin.add_job(prefix + 'encode', 'active', tasks=[{'id': 'encode', 'state': 'running'}])
+    admin.add_job(prefix + 'publish', 'active', tasks=[{'id': 'publish', 'state': 'running'}, {'id': 'notify', 'state': 'active'}])
     admin.add_job('pipe-2026-12-03-frames', 'active')
-    run = rulebook('terminate_pipeline_on_failure', {'pipeline_prefix': prefix, 'batch_poll_interval': 1})
-    # Once the source has listed the tasks (its baseline), fail one.
+    run = rulebook('terminate_pipeline_on_failure', {'pipeline_prefix': prefix, 'batch_poll_interval': 1,
+                                                     'batch_url': emulator['url'], 'batch_ca_path': emulator['ca']},
+                   connection_in_vars=True)
+    # Once the source has listed the tasks (its baseline), fail two tasks of A at once.
     wait_until(lambda: any(entry['path'] == '/jobs/%sframes/tasks' % prefix for entry in admin.requests()), run)
     admin.set_task_state(prefix + 'frames', 'frame-1', 'completed', result='failure', exitCode=2)
+    admin.set_task_state(prefix + 'frames', 'frame-2', 'completed', result='failure', exitCode=3)
     wait_until(lambda: len(terminates(admin, prefix)) >= 2, run)
+    # B and C complete (the emulator's terminate delay), their running tasks end as terminated, and the source
+    # reports those ends (it lists a completed job's tasks once more); then a few more polls.
+    wait_until(lambda: job_states(admin, prefix + 'encode') == {prefix + 'encode': 'completed'} and
+               job_states(admin, prefix + 'publish') == {prefix + 'publish': 'completed'}, run, 60)
+    wait_until(lambda: any(entry['path'] == '/jobs/%sencode/tasks' % prefix for entry in admin.requests()
+                           if entry['seq'] > last_terminate(admin, prefix)), run, 60)
+    wait_until(lambda: run.output().count("'code': 'TaskEnded'") >= 2, run, 60)  # the terminated tasks' events
+    # ansible-rulebook runs the actions of one ruleset one after another: wait until none has run for a while.
+    quiet_since = [time.monotonic()]
+
+    def quiet():
+        if run.actions_running():
+            quiet_since[0] = time.monotonic()
+        return time.monotonic() - quiet_since[0] > QUIET
+
+    wait_until(quiet, run, 180)
     output = run.output()
     run.stop()
     assert terminates(admin, prefix) == ['/jobs/%sencode/terminate' % prefix, '/jobs/%spublish/terminate' % prefix], output[-4000:]
+    # The action ran once: each run of batch_job_terminate lists the pipeline's other jobs with one filter.
+    runs = [entry for entry in list_requests(admin) if ' ne ' in (entry['query'].get('$filter') or '')]
+    assert [entry['query']['$filter'] for entry in runs] == [
+        "startswith(id,'%s') and id ne '%sframes' and state ne 'completed'" % (prefix, prefix)], output[-4000:]
     states = job_states(admin, 'pipe-')
     assert (states[prefix + 'frames'], states['pipe-2026-12-03-frames']) == ('active', 'active')
-    assert {states[prefix + 'encode'], states[prefix + 'publish']} <= {'terminating', 'completed'}
+    assert (states[prefix + 'encode'], states[prefix + 'publish']) == ('completed', 'completed')
+
+
+def last_terminate(admin, prefix):
+    return max(entry['seq'] for entry in admin.requests()
+               if entry['method'] == 'POST' and entry['path'].startswith('/jobs/' + prefix))
 
 
 @pytest.mark.parametrize('variables, key, sentence', [

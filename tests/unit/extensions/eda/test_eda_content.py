@@ -10,6 +10,7 @@ import yaml
 from jinja2 import Environment
 
 from ansible_collections.azure_batch.ops.extensions.eda.plugins.event_source import batch_events
+from ansible_collections.azure_batch.ops.plugins.doc_fragments.auth import ModuleDocFragment
 from ansible_collections.azure_batch.ops.plugins.modules import batch_job_terminate
 from ansible_collections.azure_batch.ops.tests.unit.auth_support import COLLECTION_ROOT
 
@@ -36,7 +37,8 @@ def test_rulebook_source_arguments_pass_the_source_checks(path):
 
 @pytest.mark.parametrize('path', RULEBOOKS, ids=lambda path: path.stem)
 def test_rulebook_actions_use_options_of_the_module(path):
-    module_options = set(yaml.safe_load(batch_job_terminate.DOCUMENTATION)['options'])
+    module_options = set(yaml.safe_load(batch_job_terminate.DOCUMENTATION)['options']) | set(
+        yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options'])
     (ruleset,) = yaml.safe_load(path.read_text())
     for rule in ruleset['rules']:
         action = rule['action']['run_module']

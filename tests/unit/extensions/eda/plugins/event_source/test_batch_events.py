@@ -4,8 +4,11 @@
 
 import asyncio
 import datetime
+import json
 import logging
 import re
+import sys
+import threading
 import time
 import uuid
 
@@ -187,8 +190,10 @@ def test_a_poll_is_one_list_per_kind_with_select(emulator, watcher_for, prefix):
     finally:
         admin.config(page_size=1000)
     paths = [entry['path'] for entry in logged]
-    # 4 jobs in pages of 2, then 5 tasks (3 pages) for each of the 3 jobs that are not completed; no GET per resource.
-    assert paths == ['/jobs'] * 2 + sum((['/jobs/%s%d/tasks' % (prefix, i)] * 3 for i in range(3)), [])
+    # 4 jobs in pages of 2, then 5 tasks (3 pages) for each of the 3 jobs that are not completed (in parallel, so in
+    # any order); no GET per resource.
+    assert paths[:2] == ['/jobs'] * 2
+    assert sorted(paths[2:]) == sum((['/jobs/%s%d/tasks' % (prefix, i)] * 3 for i in range(3)), [])
     # Every page asks for the same five properties (the emulator's paging links keep the query).
     assert all(entry['query'].get('$select') == WATCH_SELECT for entry in logged), [entry['query'] for entry in logged]
 
@@ -326,8 +331,18 @@ async def test_main_keeps_the_event_loop_free_while_it_polls(emulator, connectio
                                            'the primary or secondary key of the Batch account.'),
     ({'client_request_id': '9f3c1c9e-4e2b-4c8e-9a53-5b1f0f6f2f6e'}, 'azure_batch.ops.batch_events: unknown option '
      'client_request_id (the options are %s).' % ', '.join(sorted(batch_events.argument_spec()))),
+    ({'interval': float('nan')}, 'azure_batch.ops.batch_events: interval must be a number at least 1; got nan.'),
+    ({'interval': float('inf')}, 'azure_batch.ops.batch_events: interval must be a number at least 1; got inf.'),
+    ({'request_timeout': float('nan')},
+     'azure_batch.ops.batch_events: request_timeout must be a number from 1 to 600; got nan.'),
+    ({'poll_timeout': float('-inf')}, 'azure_batch.ops.batch_events: poll_timeout must be a number at least 1; got -inf.'),
+    ({'parallelism': 0}, 'azure_batch.ops.batch_events: parallelism must be from 1 to 64; got 0.'),
+    ({'state_file': '/nonexistent-dir/state.json'}, "azure_batch.ops.batch_events: state_file must name a file in an "
+                                                    "existing directory the source can write to; got "
+                                                    "'/nonexistent-dir/state.json'."),
 ], ids=['interval-0', 'interval-text', 'running-negative', 'auth-source', 'http', 'no-credential',
-        'bad-key', 'module-only-option'])
+        'bad-key', 'module-only-option', 'interval-nan', 'interval-inf', 'request-timeout-nan', 'poll-timeout-inf',
+        'parallelism-0', 'state-file-dir'])
 async def test_bad_arguments_end_the_source_before_any_request(emulator, connection, args, message):
     emulator.admin.clear_requests()
     with pytest.raises(batch_events.SourceArgumentError) as raised:
@@ -404,6 +419,167 @@ async def test_a_ca_that_does_not_sign_the_endpoint_ends_the_source(emulator, co
     with pytest.raises(BatchError) as raised:
         await asyncio.wait_for(batch_events.main(asyncio.Queue(), dict(connection, ca_path=str(other_ca))), WAIT)
     assert str(raised.value).startswith('Could not list the jobs: TLS verification of %s failed' % emulator.url)
+
+
+@pytest.mark.asyncio
+async def test_cancelling_the_source_stops_its_poll_within_two_seconds(emulator, connection, prefix):
+    """The activation is cancelled while a list request hangs (the emulator answers 30 s late): no thread may go on
+    polling for the rest of the request timeout."""
+    emulator.admin.add_job(prefix + 'x', 'active')
+    emulator.admin.set_faults([{'method': 'GET', 'path': '^/jobs$', 'kind': 'timeout', 'delay': 30}])
+    task = asyncio.create_task(batch_events.main(asyncio.Queue(), dict(connection, job_filter="startswith(id,'%s')" % prefix)))
+    try:
+        await asyncio.sleep(1.0)
+        assert _polling_threads(), 'the poll should be waiting for the list'
+        await _stop(task)
+        stopped = time.monotonic()
+        while _polling_threads() and time.monotonic() - stopped < 2.0:
+            await asyncio.sleep(0.05)
+        assert not _polling_threads(), _polling_threads()
+    finally:
+        emulator.admin.clear_faults()
+
+
+def _polling_threads():
+    """Names of the threads whose stack is inside BatchWatcher.poll."""
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    found = []
+    for ident, frame in sys._current_frames().items():  # pylint: disable=protected-access
+        while frame is not None:
+            if frame.f_code.co_name == 'poll' and frame.f_code.co_filename.endswith('batch_watch.py'):
+                found.append(names.get(ident, ident))
+                break
+            frame = frame.f_back
+    return found
+
+
+async def _first_polls(queue, task, state_file, count=1):
+    """Wait until the source has saved its state count times (its polls done)."""
+    deadline = time.monotonic() + WAIT
+    saved = []
+    while len(saved) < count:
+        assert time.monotonic() < deadline and not task.done(), 'the source saved no state'
+        if state_file.exists():
+            stamp = state_file.stat().st_mtime_ns
+            if not saved or saved[-1] != stamp:
+                saved.append(stamp)
+        await asyncio.sleep(0.05)
+
+
+@pytest.mark.asyncio
+async def test_a_restarted_source_reports_what_changed_while_it_was_down(emulator, connection, prefix, tmp_path, caplog):
+    admin = emulator.admin
+    admin.add_job(prefix + 'a', 'active', tasks=[{'id': 't1', 'state': 'running'}])
+    admin.add_job(prefix + 'b', 'active')
+    state_file = tmp_path / 'batch_events.json'
+    args = dict(connection, interval=1, tasks=True, job_filter="startswith(id,'%s')" % prefix, state_file=str(state_file))
+    queue = asyncio.Queue()
+    task = asyncio.create_task(batch_events.main(queue, args))
+    try:
+        await _first_polls(queue, task, state_file)
+    finally:
+        await _stop(task)
+    assert queue.empty()  # the baseline
+    assert state_file.stat().st_mode & 0o777 == 0o600
+    assert json.loads(state_file.read_text())['version'] == 1
+    # While the source is down:
+    await asyncio.to_thread(admin.set_task_state, prefix + 'a', 't1', 'completed', result='failure', exitCode=1)
+    await asyncio.to_thread(admin.set_job_state, prefix + 'b', 'disabled')
+    await asyncio.to_thread(admin.add_job, prefix + 'c', 'active', tasks=[{'id': 'n1', 'state': 'active'}])
+    task = asyncio.create_task(batch_events.main(queue, args))
+    try:
+        events = await _next_events(queue, 4)
+        await _first_polls(queue, task, state_file, 2)
+    finally:
+        await _stop(task)
+    assert sorted(brief(events), key=str) == sorted([
+        ('state_changed', 'job', prefix + 'b', None, 'disabled', 'active'),
+        ('state_changed', 'job', prefix + 'c', None, 'active', None),
+        ('state_changed', 'task', prefix + 'a', 't1', 'completed', 'running'),
+        ('state_changed', 'task', prefix + 'c', 'n1', 'active', None)], key=str)
+    assert queue.empty()  # exactly once: the polls after the restart found nothing more
+    # Another filter: the saved knowledge is not used, the first poll is a new baseline, and the log says so.
+    await asyncio.to_thread(admin.set_job_state, prefix + 'b', 'active')
+    with caplog.at_level(logging.INFO):
+        task = asyncio.create_task(batch_events.main(queue, dict(args, job_filter="startswith(id,'%sb')" % prefix)))
+        try:
+            await _first_polls(queue, task, state_file, 2)
+        finally:
+            await _stop(task)
+    assert queue.empty()
+    assert 'was saved with another batch_url, job_filter' in caplog.text
+
+
+@pytest.mark.asyncio
+async def test_an_entra_id_outage_does_not_end_the_source(emulator, connection, monkeypatch, prefix, caplog):
+    """The token endpoint answers 503, then drops connections: the source warns and goes on, and once Entra ID is
+    back the event comes."""
+    found = identity(emulator)
+    emulator.admin.add_job(prefix + 'entra', 'active', creationTime=ago(600))
+    token_path = '/oauth2/v2.0/token$'
+    emulator.admin.set_faults([{'path': token_path, 'kind': 'status', 'status': 503, 'times': 4},
+                               {'path': token_path, 'kind': 'reset', 'times': 50}])
+    args = {'batch_url': emulator.url, 'ca_path': emulator.ca_path, 'authority_host': emulator.identity.authority_host,
+            'auth_source': 'client_secret', 'client_id': found['client_id'], 'secret': found['client_secret'],
+            'tenant': found['tenant_id'], 'interval': 1, 'running_longer_than': 60,
+            'job_filter': "startswith(id,'%s')" % prefix}
+    queue = asyncio.Queue()
+    with caplog.at_level(logging.WARNING):
+        task = asyncio.create_task(batch_events.main(queue, args))
+        try:
+            deadline = time.monotonic() + WAIT
+            while caplog.text.count('Could not get a Microsoft Entra ID token') < 2:
+                assert time.monotonic() < deadline and not task.done(), caplog.text
+                await asyncio.sleep(0.1)
+            await asyncio.to_thread(emulator.admin.clear_faults)
+            assert brief(await _next_events(queue, 1)) == [
+                ('running_longer_than', 'job', prefix + 'entra', None, 'active', None)]
+        finally:
+            if not task.done():
+                await _stop(task)
+            emulator.admin.clear_faults()
+    assert 'Polling goes on.' in caplog.text and found['client_secret'] not in caplog.text
+
+
+def test_paging_links_carry_the_server_timeout_once(emulator, watcher_for, prefix):
+    admin = emulator.admin
+    for index in range(5):
+        admin.add_job('%s%d' % (prefix, index), 'active')
+    admin.config(page_size=2)
+    try:
+        watcher = watcher_for()
+        watcher.client.server_timeout = 20
+        admin.clear_requests()
+        watcher.poll()
+        logged = admin.requests()
+    finally:
+        admin.config(page_size=1000)
+    assert len(logged) == 3
+    assert all(entry['target'].count('timeout=') == 1 for entry in logged), [entry['target'] for entry in logged]
+
+
+@pytest.mark.parametrize('base, link', [
+    ('https://acct.westeurope.batch.azure.com', 'https://acct.westeurope.batch.azure.com:443/jobs?$skiptoken=a'),
+    ('https://acct.westeurope.batch.azure.com:443', 'https://ACCT.westeurope.batch.azure.com/jobs?$skiptoken=a'),
+])
+def test_paging_links_to_the_same_origin_are_followed(base, link):
+    client = BatchClient(base, SharedKeyAuth('acct', 'a2V5'))
+    try:
+        url, params = client._url(link, None, True)  # pylint: disable=protected-access
+    finally:
+        client.close()
+    assert url == link and params == {'api-version': client.api_version}
+
+
+@pytest.mark.parametrize('link', ['https://other.batch.azure.com/jobs', 'http://acct.westeurope.batch.azure.com/jobs',
+                                  'https://acct.westeurope.batch.azure.com:8443/jobs'])
+def test_paging_links_to_another_origin_are_refused(link):
+    client = BatchClient('https://acct.westeurope.batch.azure.com', SharedKeyAuth('acct', 'a2V5'))
+    try:
+        with pytest.raises(BatchError, match='Refusing to follow a paging link to another host'):
+            client._url(link, None, True)  # pylint: disable=protected-access
+    finally:
+        client.close()
 
 
 # --- what ships with the source -----------------------------------------------------------------------------------
