@@ -8,7 +8,7 @@ The runner owns the per-resource results, check mode and waiting; it needs a Bat
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_conditions import conditions_met
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_conditions import predict
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import BatchError, describe
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_resources import snake_resource
 
@@ -178,9 +178,13 @@ class TerminateRunner:
     def _terminate(self, target, result, resource):
         if self.check_mode:
             # Outside check mode the service evaluates the conditions; here we predict its answer.
-            if self.conditions and not conditions_met(self.conditions, resource.get('eTag'), resource.get('lastModified')):
+            met, why = predict(self.conditions, resource.get('eTag'), resource.get('lastModified'))
+            if met is False:
                 raise BatchError('HTTP 412 ConditionNotMet (predicted from the %s as read)' % target.kind.name,
                                  status=412, code='ConditionNotMet')
+            if met is None:
+                result['warning'] = ('Check mode cannot predict whether the conditions would let %s be terminated (%s); '
+                                     'it is shown as terminated.' % (target.label(), why))
             result['changed'] = True
             result['state'] = target.kind.state_after_terminate
             return dict(resource, state=result['state'])

@@ -9,7 +9,7 @@ and it is synchronous: the source runs poll() in a thread.
 
 import time
 
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_conditions import parse_time
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_time import parse_time
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import BatchError, describe
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_resources import snake_resource
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate import JOB, TERMINATE
