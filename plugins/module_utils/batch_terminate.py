@@ -88,6 +88,10 @@ JOB_SCHEDULE = ResourceKind(
 )
 
 
+class WaitTimeout(BatchError):
+    """wait_timeout ran out; the message says what still runs."""
+
+
 class Target:
     """One resource to terminate: its ids, and its representation if a list call already read it.
 
@@ -257,7 +261,7 @@ class TerminateRunner:
             result['warning'] = '%s was deleted while waiting for it to complete.' % target.label().capitalize()
             return resource
         if not finished:
-            raise BatchError(self._timeout_message(target, last, parts))
+            raise WaitTimeout(self._still_running(target, last, parts))
         return last
 
     def _still_running_parts(self, target, current):
@@ -280,21 +284,18 @@ class TerminateRunner:
             return {'recent_job': {'id': recent, 'state': job_state}}
         return None
 
-    def _timeout_message(self, target, last, parts):
+    def _still_running(self, target, last, parts):
         """What still runs when wait_timeout ran out."""
-        label = target.label().capitalize()
         if last.get('state') != 'completed' or not parts:
-            return "%s did not reach state 'completed' within wait_timeout (%s s); it is '%s'" % (
-                label, self.wait_timeout, last.get('state'))
+            return "it is '%s'" % last.get('state')
         if 'recent_job' in parts:
-            return "%s is completed, but its job '%s' did not complete within wait_timeout (%s s); it is '%s'" % (
-                label, parts['recent_job']['id'], self.wait_timeout, parts['recent_job']['state'])
+            return "it is completed, but its job '%s' is '%s'" % (parts['recent_job']['id'], parts['recent_job']['state'])
         running = [subtask for subtask in self.client.list_subtasks(target.job_id, target.task_id,
                                                                     select=SUBTASK_SELECT + ',nodeInfo')
                    if subtask.get('state') != 'completed']
         nodes = sorted({(subtask.get('nodeInfo') or {}).get('nodeId') or 'an unknown node' for subtask in running})
-        return '%s is completed, but after wait_timeout (%s s) %d of its %d subtasks still run, on %s' % (
-            label, self.wait_timeout, len(running), sum(parts['subtasks'].values()), ', '.join(nodes) or 'no node')
+        return 'it is completed, but %d of its %d subtasks still run, on %s' % (
+            len(running), sum(parts['subtasks'].values()), ', '.join(nodes) or 'no node')
 
     def _missing(self, target, result, err):
         if not self.ignore_missing:
@@ -305,7 +306,13 @@ class TerminateRunner:
         return None
 
     def _record_error(self, target, result, err, verb):
-        msg = describe(err, '%s %s' % (verb, target.label()))
+        if isinstance(err, WaitTimeout):
+            # The terminate itself was accepted (or done before): only the wait fell short.
+            done = ('Terminated %s; not completed' % target.label() if result['changed']
+                    else '%s did not complete' % target.label().capitalize())
+            msg = '%s within wait_timeout (%s s): %s.' % (done, self.wait_timeout, err.message)
+        else:
+            msg = describe(err, '%s %s' % (verb, target.label()))
         if err.outcome_unknown and not result['changed']:
             msg = msg[:-1] + ('; an answer to the terminate request was lost, so the service may have applied it: '
                               'read the %s before trying again.' % target.kind.name)
@@ -390,7 +397,7 @@ def build_result(kind, results, single, diff):
         return result, None
     if single:
         error = failed[0]['error']
-        result.update((key, error[key]) for key in ('status', 'error', 'request_id', 'client_request_id'))
+        result.update((key, error[key]) for key in ('status', 'error', 'request_id', 'client_request_id') if key in error)
         return result, error['msg']
     shown = '; '.join(item['error']['msg'] for item in failed[:3])
     more = ' (and %d more)' % (len(failed) - 3) if len(failed) > 3 else ''
