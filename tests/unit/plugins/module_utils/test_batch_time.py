@@ -59,7 +59,7 @@ def test_parses_to_utc(text, moment):
 def test_refuses_with_one_sentence(text):
     with pytest.raises(ValueError) as info:
         parse_time(text)
-    assert type(info.value) is ValueError  # not OverflowError, which callers would not catch
+    assert info.type is ValueError  # not OverflowError, which callers would not catch
     assert '\n' not in str(info.value)
 
 
