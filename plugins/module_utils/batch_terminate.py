@@ -308,9 +308,9 @@ class TerminateRunner:
     def _record_error(self, target, result, err, verb):
         if isinstance(err, WaitTimeout):
             # The terminate itself was accepted (or done before): only the wait fell short.
-            done = ('Terminated %s; not completed' % target.label() if result['changed']
-                    else '%s did not complete' % target.label().capitalize())
-            msg = '%s within wait_timeout (%s s): %s.' % (done, self.wait_timeout, err.message)
+            done = ('Terminated %s; not completed within' % target.label() if result['changed']
+                    else '%s still runs after' % target.label().capitalize())
+            msg = '%s wait_timeout (%s s): %s.' % (done, self.wait_timeout, err.message)
         else:
             msg = describe(err, '%s %s' % (verb, target.label()))
         if err.outcome_unknown and not result['changed']:
