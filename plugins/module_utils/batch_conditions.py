@@ -60,10 +60,11 @@ def predict(headers, etag, last_modified):
         if matched is None:
             return None, '%s: %s %s' % (header, value, why)
         return matched == (header == 'If-Match'), None
-    if not last_modified:
-        return None, 'the resource as read has no lastModified'
-    # Batch compares whole seconds, as HTTP dates carry no fraction.
-    modified = parse_time(last_modified).replace(microsecond=0)
+    try:
+        # Batch compares whole seconds, as HTTP dates carry no fraction.
+        modified = parse_time(last_modified).replace(microsecond=0)
+    except ValueError:
+        return None, 'the lastModified of the resource as read, %r, is not a time' % (last_modified,)
     since = parse_time(value)
     return (modified > since) if header == 'If-Modified-Since' else (modified <= since), None
 

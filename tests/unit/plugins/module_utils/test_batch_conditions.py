@@ -103,3 +103,8 @@ def test_why_is_given_when_nothing_is_predicted():
 
     met, why = predict({'If-Match': '"%s"' % ETAG}, ETAG, LAST_MODIFIED)
     assert met is None and 'If-Match' in why and ETAG in why
+
+
+@pytest.mark.parametrize('last_modified', [None, '', 'not a time'])
+def test_a_resource_without_a_readable_last_modified_predicts_nothing(last_modified):
+    assert conditions_met({'If-Unmodified-Since': 'Thu, 24 Oct 2024 01:15:18 GMT'}, ETAG, last_modified) is None
