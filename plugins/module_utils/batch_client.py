@@ -8,7 +8,9 @@ It knows nothing of Ansible, so scripts and tests can use it directly.
 
 import email.utils
 import json
+import math
 import random
+import socket
 import time
 import uuid
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
@@ -27,6 +29,7 @@ except ImportError:
     HTTPAdapter = object
 
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import BatchError, parse_error_body
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_time import parse_time
 
 DEFAULT_API_VERSION = '2024-07-01.20.0'
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
@@ -195,6 +198,13 @@ class BatchClient:
             send_headers = dict(base_headers, **{'ocp-date': email.utils.formatdate(usegmt=True)})
             response, failure = self._send(method, url, params, data, send_headers, client_request_id)
             if failure is not None:
+                if _name_not_resolved(failure):
+                    # A name that does not resolve is a typo or a missing DNS entry far more often than a blip:
+                    # retrying only delays the answer.
+                    raise BatchError('Could not resolve the host name of the Batch service at %s (%s); check batch_url '
+                                     'and this host\'s DNS settings.' % (self.base_url, _reason(failure)),
+                                     client_request_id=client_request_id, outcome_unknown=outcome_unknown,
+                                     unreachable=True)
                 outcome_unknown = outcome_unknown or (method != 'GET' and _may_have_arrived(failure))
                 delay = self._backoff(attempt)
                 if self._can_retry(attempt, delay, deadline):
@@ -490,22 +500,45 @@ def _retry_after(headers):
     """Seconds to wait from Retry-After (seconds or HTTP-date) or the millisecond variants; None if absent."""
     for name in ('retry-after-ms', 'x-ms-retry-after-ms'):
         if headers.get(name):
-            try:
-                return max(0.0, float(headers[name]) / 1000.0)
-            except ValueError:
-                pass
+            seconds = _finite(headers[name])
+            if seconds is not None:
+                return max(0.0, seconds / 1000.0)
     value = headers.get('Retry-After')
     if not value:
         return None
+    seconds = _finite(value)
+    if seconds is not None:
+        return max(0.0, seconds)
     try:
-        return max(0.0, float(value))
+        when = parse_time(value)
     except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def _finite(text):
+    """The number a header holds, or None: "nan" and "inf" parse as floats but mean nothing as a delay."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _name_not_resolved(exc):
+    """Whether a connection failed because the host name did not resolve (socket.gaierror, urllib3's
+    NameResolutionError), anywhere in the chain of causes requests and urllib3 wrap it in."""
+    seen, pending = set(), [exc]
+    while pending:
+        item = pending.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, socket.gaierror) or type(item).__name__ == 'NameResolutionError':
+            return True
+        pending.extend([getattr(item, 'reason', None), item.__cause__, item.__context__])
+        pending.extend(arg for arg in getattr(item, 'args', ()) if isinstance(arg, BaseException))
+    return False
 
 
 def _reason(exc):

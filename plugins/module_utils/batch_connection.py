@@ -14,7 +14,7 @@ from ansible_collections.azure_batch.ops.plugins.module_utils.batch_auth import 
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_client import BatchClient, DEFAULT_API_VERSION
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_credentials import AUTH_SOURCES, option_or_env, resolve
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import (
-    check_api_version, check_batch_url, check_files, check_range,
+    check_api_version, check_batch_url, check_files, check_header_value, check_range,
 )
 
 
@@ -57,6 +57,9 @@ def check_connection(params, environ=None):
     check_range('request_timeout', params['request_timeout'], 1, 600)
     check_range('retries', params['retries'], 0, 10)
     credentials = resolve(params, environ)
+    if credentials.values.get('batch_account_name'):
+        # Sent in the Authorization header (SharedKey <name>:<signature>).
+        check_header_value('batch_account_name', credentials.values['batch_account_name'])
     check_files({'ca_path': credentials.verify if isinstance(credentials.verify, str) else None,
                  'client_certificate_path': credentials.values.get('client_certificate_path'),
                  'federated_token_file': credentials.values.get('federated_token_file')})

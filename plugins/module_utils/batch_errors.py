@@ -54,13 +54,13 @@ class BatchError(Exception):
         self.unreachable = unreachable
 
     def detail(self):
-        """The structured fields returned with a failure."""
-        return {
-            'status': self.status,
-            'error': {'code': self.code, 'message': self.service_message, 'values': self.values},
-            'request_id': self.request_id,
-            'client_request_id': self.client_request_id,
-        }
+        """The structured fields returned with a failure; status and error only when the service answered."""
+        detail = {'request_id': self.request_id, 'client_request_id': self.client_request_id}
+        if self.status is not None:
+            detail['status'] = self.status
+        if self.code or self.service_message or self.values:
+            detail['error'] = {'code': self.code, 'message': self.service_message, 'values': self.values}
+        return detail
 
     def __str__(self):
         return self.message
@@ -135,9 +135,23 @@ def describe(err, action):
     # A 401 is a rejected bearer token; its status says more than the shared AuthenticationFailed code.
     hint = _HINTS.get(err.status) if err.status == 401 else (_HINTS.get(err.code) or _HINTS.get(err.status))
     sentence = 'Could not %s: %s' % (action, err.message.rstrip('.'))
+    named = _named_values(err.values)
+    if named:
+        sentence += ' (%s)' % named
     detail = next((item['value'] for item in err.values if item.get('key') == 'AuthenticationErrorDetail'), None)
     if detail and err.status == 401:
         sentence += ' (%s)' % detail.rstrip('.')
     if hint:
         sentence += '; ' + hint
     return sentence + '.'
+
+
+# Keys of error.values that say which part of the request the service refused, and why (a 400 names them, the
+# message does not: "Value for one of the query parameters specified in the request URI is invalid.").
+_NAMING_KEYS = (('QueryParameterName', 'query parameter %s'), ('HeaderName', 'header %s'), ('PropertyName', 'property %s'),
+                ('Reason', 'reason: %s'))
+
+
+def _named_values(values):
+    found = {item.get('key'): item.get('value') for item in values or () if item.get('value')}
+    return ', '.join(form % found[key].rstrip('.') for key, form in _NAMING_KEYS if key in found)

@@ -20,7 +20,7 @@ from ansible_collections.azure_batch.ops.plugins.module_utils.batch_connection i
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_credentials import CredentialError
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import describe
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate import build_result
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import InputError, check_uuid
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import InputError, check_numbers, check_uuid
 
 
 class BatchModule:
@@ -37,6 +37,7 @@ class BatchModule:
         if REQUESTS_IMPORT_ERROR:
             self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         try:
+            check_numbers(spec, self.params)
             self.batch_url, self.credentials = check_connection(self.params)
             if self.params['client_request_id']:
                 self.params['client_request_id'] = check_uuid('client_request_id', self.params['client_request_id'])

@@ -8,7 +8,7 @@ The runner owns the per-resource results, check mode and waiting; it needs a Bat
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_conditions import conditions_met
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_conditions import predict
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import BatchError, describe
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_resources import snake_resource
 
@@ -86,6 +86,10 @@ JOB_SCHEDULE = ResourceKind(
            'previousStateTransitionTime,schedule,executionInfo',
     wait_select=BRIEF_SELECT + ',executionInfo',  # executionInfo.recentJob: the job the schedule runs
 )
+
+
+class WaitTimeout(BatchError):
+    """wait_timeout ran out; the message says what still runs."""
 
 
 class Target:
@@ -178,9 +182,13 @@ class TerminateRunner:
     def _terminate(self, target, result, resource):
         if self.check_mode:
             # Outside check mode the service evaluates the conditions; here we predict its answer.
-            if self.conditions and not conditions_met(self.conditions, resource.get('eTag'), resource.get('lastModified')):
+            met, why = predict(self.conditions, resource.get('eTag'), resource.get('lastModified'))
+            if met is False:
                 raise BatchError('HTTP 412 ConditionNotMet (predicted from the %s as read)' % target.kind.name,
                                  status=412, code='ConditionNotMet')
+            if met is None:
+                result['warning'] = ('Check mode cannot predict whether the conditions would let %s be terminated (%s); '
+                                     'it is shown as terminated.' % (target.label(), why))
             result['changed'] = True
             result['state'] = target.kind.state_after_terminate
             return dict(resource, state=result['state'])
@@ -253,7 +261,7 @@ class TerminateRunner:
             result['warning'] = '%s was deleted while waiting for it to complete.' % target.label().capitalize()
             return resource
         if not finished:
-            raise BatchError(self._timeout_message(target, last, parts))
+            raise WaitTimeout(self._still_running(target, last, parts))
         return last
 
     def _still_running_parts(self, target, current):
@@ -276,21 +284,18 @@ class TerminateRunner:
             return {'recent_job': {'id': recent, 'state': job_state}}
         return None
 
-    def _timeout_message(self, target, last, parts):
+    def _still_running(self, target, last, parts):
         """What still runs when wait_timeout ran out."""
-        label = target.label().capitalize()
         if last.get('state') != 'completed' or not parts:
-            return "%s did not reach state 'completed' within wait_timeout (%s s); it is '%s'" % (
-                label, self.wait_timeout, last.get('state'))
+            return "it is '%s'" % last.get('state')
         if 'recent_job' in parts:
-            return "%s is completed, but its job '%s' did not complete within wait_timeout (%s s); it is '%s'" % (
-                label, parts['recent_job']['id'], self.wait_timeout, parts['recent_job']['state'])
+            return "it is completed, but its job '%s' is '%s'" % (parts['recent_job']['id'], parts['recent_job']['state'])
         running = [subtask for subtask in self.client.list_subtasks(target.job_id, target.task_id,
                                                                     select=SUBTASK_SELECT + ',nodeInfo')
                    if subtask.get('state') != 'completed']
         nodes = sorted({(subtask.get('nodeInfo') or {}).get('nodeId') or 'an unknown node' for subtask in running})
-        return '%s is completed, but after wait_timeout (%s s) %d of its %d subtasks still run, on %s' % (
-            label, self.wait_timeout, len(running), sum(parts['subtasks'].values()), ', '.join(nodes) or 'no node')
+        return 'it is completed, but %d of its %d subtasks still run, on %s' % (
+            len(running), sum(parts['subtasks'].values()), ', '.join(nodes) or 'no node')
 
     def _missing(self, target, result, err):
         if not self.ignore_missing:
@@ -301,7 +306,13 @@ class TerminateRunner:
         return None
 
     def _record_error(self, target, result, err, verb):
-        msg = describe(err, '%s %s' % (verb, target.label()))
+        if isinstance(err, WaitTimeout):
+            # The terminate itself was accepted (or done before): only the wait fell short.
+            done = ('Terminated %s; not completed within' % target.label() if result['changed']
+                    else '%s still runs after' % target.label().capitalize())
+            msg = '%s wait_timeout (%s s): %s.' % (done, self.wait_timeout, err.message)
+        else:
+            msg = describe(err, '%s %s' % (verb, target.label()))
         if err.outcome_unknown and not result['changed']:
             msg = msg[:-1] + ('; an answer to the terminate request was lost, so the service may have applied it: '
                               'read the %s before trying again.' % target.kind.name)
@@ -386,7 +397,7 @@ def build_result(kind, results, single, diff):
         return result, None
     if single:
         error = failed[0]['error']
-        result.update((key, error[key]) for key in ('status', 'error', 'request_id', 'client_request_id'))
+        result.update((key, error[key]) for key in ('status', 'error', 'request_id', 'client_request_id') if key in error)
         return result, error['msg']
     shown = '; '.join(item['error']['msg'] for item in failed[:3])
     more = ' (and %d more)' % (len(failed) - 3) if len(failed) > 3 else ''

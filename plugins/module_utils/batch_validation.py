@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Checks of user input that run before any request is sent; each failure is one sentence."""
 
+import math
 import os
 import re
 import uuid
@@ -84,9 +85,25 @@ def check_uuid(option, value):
         raise InputError('%s must be a UUID such as 9f3c1c9e-4e2b-4c8e-9a53-5b1f0f6f2f6e; got %s.' % (option, _show(value))) from None
 
 
+def check_finite(option, value):
+    """A number option must be a finite number: NaN passes every comparison and infinity every lower bound."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputError('%s must be a finite number; got %s.' % (option, value))
+    return value
+
+
+def check_numbers(argument_spec, params):
+    """Every int and float option of an argument spec is finite, whether or not it has a range check of its own."""
+    for option, spec in argument_spec.items():
+        if spec.get('type') in ('int', 'float'):
+            check_finite(option, params.get(option))
+
+
 def check_range(option, value, low, high=None):
+    """A number from low to high (or at least low); never NaN or infinite. None means the option is not set."""
     if value is None:
         return value
+    check_finite(option, value)
     if value < low or (high is not None and value > high):
         allowed = 'from %s to %s' % (low, high) if high is not None else 'at least %s' % low
         raise InputError('%s must be %s; got %s.' % (option, allowed, value))
@@ -101,9 +118,12 @@ def check_files(paths):
 
 
 def check_header_value(option, value):
-    """A value sent as an HTTP header must be one line of printable text."""
+    """A value sent as an HTTP header must be one line of printable text that HTTP can carry (Latin-1)."""
     if any(ord(char) < 32 or ord(char) == 127 for char in value):
         raise InputError('%s must be a single line without control characters; got %s.' % (option, _show(value)))
+    if any(ord(char) > 255 for char in value):
+        raise InputError('%s must be Latin-1 text (an HTTP header cannot carry other characters); got %s.'
+                         % (option, _show(value)))
     return value
 
 

@@ -12,7 +12,7 @@ transition is reported exactly once after the service recovers.
 import concurrent.futures
 import time
 
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_conditions import parse_time
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_time import parse_time
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import BatchError, describe
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_resources import snake_resource
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate import JOB, TERMINATE

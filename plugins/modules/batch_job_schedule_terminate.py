@@ -46,6 +46,8 @@ options:
   if_match:
     description:
       - Terminate only if the schedule's current ETag is exactly this value.
+      - The service's ETag is unquoted (C(0x8DCF3C953387E09)); check mode predicts no outcome, with a warning, for a quoted,
+        weak (C(W/)), listed or C(*) value, as the service's reading of those is not documented.
     type: str
   if_none_match:
     description:
@@ -53,11 +55,15 @@ options:
     type: str
   if_modified_since:
     description:
-      - Terminate only if the schedule was modified after this time (RFC 1123 or ISO 8601).
+      - Terminate only if the schedule was modified after this time.
+      - RFC 1123 (C(Thu, 24 Oct 2024 01:15:18 GMT)) or ISO 8601 with an offset (C(2024-10-24T03:15:18.5+02:00), C(Z) for UTC);
+        a time without an offset is UTC.
     type: str
   if_unmodified_since:
     description:
-      - Terminate only if the schedule was not modified after this time (RFC 1123 or ISO 8601).
+      - Terminate only if the schedule was not modified after this time.
+      - RFC 1123 (C(Thu, 24 Oct 2024 01:15:18 GMT)) or ISO 8601 with an offset (C(2024-10-24T03:15:18.5+02:00), C(Z) for UTC);
+        a time without an offset is UTC.
     type: str
   ignore_missing:
     description:

@@ -57,3 +57,29 @@ def test_describe_adds_the_hint():
     expected = ("Could not terminate job 'x': HTTP 404 JobNotFound: The specified job does not exist; "
                 "set ignore_missing: true if a missing job is expected.")
     assert describe(err, "terminate job 'x'") == expected
+
+
+def test_a_refused_query_parameter_is_named_with_the_service_reason():
+    # The shape of a Batch 400 for a query parameter: the message does not say which one, the values do.
+    body = json.dumps({'odata.metadata': 'https://acct.westeurope.batch.azure.com/$metadata#Microsoft.Azure.Batch.Protocol.'
+                                         'Entities.Container.errors/@Element',
+                       'code': 'InvalidQueryParameterValue',
+                       'message': {'lang': 'en-US', 'value': 'Value for one of the query parameters specified in the request '
+                                                             'URI is invalid.\nRequestId:1\nTime:2024-10-24T01:15:18.9955081Z'},
+                       'values': [{'key': 'QueryParameterName', 'value': '$filter'},
+                                  {'key': 'QueryParameterValue', 'value': "nme eq 'x'"},
+                                  {'key': 'Reason', 'value': "Could not find a property named 'nme'."}]})
+    code, message, values = parse_error_body(body)
+    err = BatchError('HTTP 400 %s: %s' % (code, message), status=400, code=code, service_message=message, values=values)
+    sentence = describe(err, 'read the jobs')
+    assert sentence.startswith('Could not read the jobs: HTTP 400 InvalidQueryParameterValue: Value for one of the query '
+                               "parameters specified in the request URI is invalid (query parameter $filter, reason: Could "
+                               "not find a property named 'nme'); ")
+    assert sentence.endswith('.') and '\n' not in sentence
+
+
+def test_an_error_without_a_service_answer_has_no_null_error_block():
+    detail = BatchError('Could not reach the Batch service at https://x after 1 attempt(s): refused.').detail()
+    assert 'error' not in detail and 'status' not in detail
+    full = BatchError('HTTP 404 JobNotFound', status=404, code='JobNotFound').detail()
+    assert full['status'] == 404 and full['error'] == {'code': 'JobNotFound', 'message': None, 'values': []}

@@ -87,3 +87,21 @@ def test_uuid_and_ranges():
         check_range('server_timeout', 31, 1, 30)
     with pytest.raises(InputError, match='^wait_timeout must be at least 1; got -5.$'):
         check_range('wait_timeout', -5, 1)
+
+
+@pytest.mark.parametrize('value', [float('nan'), float('inf'), float('-inf')])
+@pytest.mark.parametrize('low, high', [(1, None), (1, 600), (0, 10)])
+def test_ranges_refuse_numbers_that_are_not_finite(value, low, high):
+    # NaN passes every comparison and infinity every lower bound: both went through before.
+    with pytest.raises(InputError, match=r'^interval must be a finite number; got -?(nan|inf)\.$'):
+        check_range('interval', value, low, high)
+
+
+def test_every_number_option_of_a_spec_must_be_finite():
+    from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import check_numbers
+
+    spec = {'request_timeout': {'type': 'float'}, 'wait_timeout': {'type': 'int'}, 'name': {'type': 'str'}}
+    check_numbers(spec, {'request_timeout': 60.0, 'wait_timeout': 300, 'name': 'nan'})
+    check_numbers(spec, {'request_timeout': None, 'wait_timeout': None, 'name': None})
+    with pytest.raises(InputError, match='^request_timeout must be a finite number'):
+        check_numbers(spec, {'request_timeout': float('nan'), 'wait_timeout': 300})

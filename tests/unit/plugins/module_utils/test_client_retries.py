@@ -10,6 +10,7 @@ import base64
 import email.utils
 import io
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -144,6 +145,53 @@ def test_connection_failures_are_retried(failure):
     assert len(adapter.sent) == 2 and events[0]['status'] is None and events[0]['error']
 
 
+def unresolved_urllib3():
+    """What urllib3 2 raises for a host name that does not resolve."""
+    try:
+        raise socket.gaierror(-2, 'Name or service not known')
+    except socket.gaierror as exc:
+        try:
+            cause = urllib3.exceptions.NameResolutionError('retryacct.westeurope.batch.azure.com', None, exc)
+        except AttributeError:  # urllib3 1.26 has no NameResolutionError
+            cause = urllib3.exceptions.NewConnectionError(None, 'Failed to establish a new connection: %s' % exc)
+        cause.__cause__ = exc
+    return requests.exceptions.ConnectionError(urllib3.exceptions.MaxRetryError(None, '/jobs/job-1', cause))
+
+
+def unresolved_urllib3_1():
+    """What urllib3 1.26 raises: a NewConnectionError raised while handling the gaierror."""
+    try:
+        try:
+            raise socket.gaierror(-2, 'Name or service not known')
+        except socket.gaierror as exc:
+            raise urllib3.exceptions.NewConnectionError(None, 'Failed to establish a new connection: %s' % exc)
+    except urllib3.exceptions.NewConnectionError as cause:
+        return requests.exceptions.ConnectionError(urllib3.exceptions.MaxRetryError(None, '/jobs/job-1', cause))
+
+
+@pytest.mark.parametrize('method', ['GET', 'POST'])
+@pytest.mark.parametrize('failure', [unresolved_urllib3, unresolved_urllib3_1])
+def test_a_host_name_that_does_not_resolve_fails_at_once(method, failure):
+    client, adapter, clock, events = scripted_client([failure(), SUCCESS[method]()])
+    with pytest.raises(BatchError) as raised:
+        call(client, method)
+    assert len(adapter.sent) == 1 and clock.sleeps == [] and events == []
+    message = str(raised.value)
+    assert message.startswith('Could not resolve the host name of the Batch service at %s (' % URL)
+    assert message.endswith("check batch_url and this host's DNS settings.") and '\n' not in message
+    assert raised.value.outcome_unknown is False
+
+
+def test_a_host_name_that_does_not_resolve_over_real_sockets():
+    events = []
+    client = BatchClient('https://acct.name-that-does-not-resolve.invalid', SharedKeyAuth(ACCOUNT, KEY), retries=4,
+                         on_event=events.append)
+    with pytest.raises(BatchError, match='^Could not resolve the host name of the Batch service at '
+                                         'https://acct.name-that-does-not-resolve.invalid '):
+        client.get_job('job-1')
+    assert events == []  # not retried
+
+
 # How long it waits ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize('headers, expected', [
@@ -154,6 +202,9 @@ def test_connection_failures_are_retried(failure):
     ({'retry-after-ms': '1500'}, 1.5),
     ({'x-ms-retry-after-ms': '250', 'Retry-After': '9'}, 0.25),
     ({'Retry-After': 'soon'}, 0.5),   # not a number or a date: the backoff decides
+    ({'Retry-After': 'nan'}, 0.5),    # float() reads these, but they are no delay
+    ({'Retry-After': 'inf'}, 0.5),
+    ({'retry-after-ms': 'NaN', 'Retry-After': '2'}, 2.0),
 ])
 def test_retry_after_is_honoured(headers, expected):
     client, _adapter, clock, events = scripted_client([answer(429, 'TooManyRequests', headers), SUCCESS['POST']()])

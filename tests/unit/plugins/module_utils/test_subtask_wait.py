@@ -83,7 +83,8 @@ def test_wait_timeout_bounds_the_whole_wait_and_names_the_nodes():
     assert result['failed'] is True and result['changed'] is True
     assert 10 <= result['wait_seconds'] < 11 and client.now < 11
     assert result['subtasks'] == {'preparing': 0, 'running': 1, 'completed': 1}
-    assert result['error']['msg'].endswith('after wait_timeout (10 s) 1 of its 2 subtasks still run, on node-2.')
+    assert result['error']['msg'] == ("Terminated task 'mpi' of job 'job'; not completed within wait_timeout (10 s): it is "
+                                      "completed, but 1 of its 2 subtasks still run, on node-2.")
     assert client.calls[-1] == ('list_subtasks', 'mpi', 'id,state,nodeInfo')  # the nodes are read once, at the end
 
 

@@ -43,3 +43,6 @@ def test_bad_filter_is_a_clear_failure(run_module, emulator):
     result = run_module(batch_job_info, filter="name eq 'x'")
     assert result['failed'] is True and result['status'] == 400
     assert result['msg'].startswith('Could not read the jobs: HTTP 400')
+    # The sentence names what the service refused and why, not only error.values.
+    reason = next(item['value'] for item in result['error']['values'] if item['key'] == 'Reason')
+    assert '(query parameter $filter, reason: %s)' % reason.rstrip('.') in result['msg']

@@ -64,7 +64,9 @@ def test_wait_timeout_names_the_job_still_running(run_module, emulator, schedule
     result = run_module(module, job_schedule_id=schedule_id, wait=True, wait_timeout=1)
     assert result['failed'] is True and result['changed'] is False
     assert result['recent_job'] == {'id': schedule_id + ':job-1', 'state': 'terminating'}
-    assert "its job '%s:job-1' did not complete within wait_timeout (1 s); it is 'terminating'" % schedule_id in result['msg']
+    assert result['msg'] == ("Job schedule '%s' still runs after wait_timeout (1 s): it is completed, but its job "
+                             "'%s:job-1' is 'terminating'." % (schedule_id, schedule_id))
+    assert 'error' not in result and 'status' not in result  # no service error: no all-null error block
 
 
 def test_check_mode_sends_no_terminate(run_module, emulator, schedule):

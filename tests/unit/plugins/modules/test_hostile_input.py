@@ -130,6 +130,21 @@ ROWS = [
     ('federated token file missing', TASK, dict(TASK_ARGS, auth_source='workload_identity', client_id='app', tenant='t',
                                                 federated_token_file='/nonexistent/token', **NO_SHARED_KEY), {},
      'federated_token_file'),
+    # Numbers that are not finite: NaN passes every comparison, infinity every lower bound.
+    ('request_timeout nan', JOB, {'job_id': 'j', 'request_timeout': float('nan')}, {}, 'request_timeout must be a finite number'),
+    ('request_timeout nan text', TASK, dict(TASK_ARGS, request_timeout='nan'), {}, 'request_timeout must be a finite number'),
+    ('request_timeout infinity', JOB, {'job_id': 'j', 'request_timeout': float('inf')}, {}, 'request_timeout must be a finite number'),
+    ('request_timeout minus infinity', TASK, dict(TASK_ARGS, request_timeout='-inf'), {}, 'request_timeout must be a finite number'),
+    # Times outside datetime's range once their offset is applied, and characters HTTP headers cannot carry.
+    ('if_unmodified_since year 1 with an offset', JOB, {'job_id': 'j', 'if_unmodified_since': '0001-01-01T00:00:00+01:00'}, {},
+     'if_unmodified_since must be'),
+    ('if_modified_since year 9999 behind UTC', TASK, dict(TASK_ARGS, if_modified_since='9999-12-31T23:30:00-01:00'), {},
+     'if_modified_since must be'),
+    ('if_modified_since rfc1123 year 1 with an offset', JOB, {'job_id': 'j', 'if_modified_since': 'Mon, 01 Jan 0001 00:00:00 +0100'},
+     {}, 'if_modified_since must be'),
+    ('if_match not latin-1', JOB, {'job_id': 'j', 'if_match': '0x8D€1'}, {}, 'if_match must be Latin-1'),
+    ('if_none_match not latin-1', TASK, dict(TASK_ARGS, if_none_match='💥'), {}, 'if_none_match must be Latin-1'),
+    ('batch_account_name not latin-1', JOB, {'job_id': 'j', 'batch_account_name': 'acctł'}, {}, 'batch_account_name must be'),
     # Header injection.
     ('if_match with a line break', JOB, {'job_id': 'j', 'if_match': '"0x8D1"\r\nX-Injected: 1'}, {}, 'if_match'),
 ]

@@ -65,7 +65,8 @@ def test_timeout_says_how_many_subtasks_run_and_where(run_module, emulator, mpi_
     job_id = mpi_job({'id': 'mpi', 'state': 'running', 'multiInstanceSettings': MPI})
     result = run_module(batch_task_terminate, job_id=job_id, task_id='mpi', wait=True, wait_timeout=1)
     assert result['failed'] is True and result['changed'] is True
-    assert 'after wait_timeout (1 s) 3 of its 3 subtasks still run, on tvmps_' in result['msg']
+    assert result['msg'].startswith("Terminated task 'mpi' of job '%s'; not completed within wait_timeout (1 s): it is "
+                                    "completed, but 3 of its 3 subtasks still run, on tvmps_" % job_id)
     nodes = result['msg'].rsplit(' on ', 1)[1].split(', ')
     assert len(set(nodes)) == 3
 
