@@ -55,8 +55,8 @@ class StartError(Exception):
 def _extra_env(args):
     extra = {}
     for item in args.export:
-        name, _, value = item.partition("=")
-        if not name.isidentifier() or not _:
+        name, equals, value = item.partition("=")
+        if not name.isidentifier() or not equals:
             raise StartError(f"--export takes NAME=VALUE with a shell variable name, not {item!r}.")
         extra[name] = value
     return extra

@@ -224,7 +224,7 @@ def playbook_section(path):
             continue
         if in_variables:
             if not line.startswith('    '):  # "  name  what it does"
-                name_part, _, text = line.strip().partition(' ')
+                name_part, text = (line.strip().split(' ', 1) + [''])[:2]
                 out += ['``%s``' % name_part, '    ' + _escape(text.strip())]
             else:
                 out[-1] += ' ' + _escape(line.strip())
