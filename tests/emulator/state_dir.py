@@ -38,14 +38,17 @@ def load_account(state_dir, account_name=None, account_key=None):
     kept = {}
     try:
         with open(os.path.join(state_dir, ACCOUNT_FILE), encoding="utf-8") as handle:
-            kept = json.load(handle)
+            kept = dict(json.load(handle))
+    except (OSError, ValueError, TypeError):
+        pass
+    try:
         with open(os.path.join(state_dir, KEY_FILE), encoding="ascii") as handle:
             kept["key"] = handle.read().strip()
     except (OSError, ValueError):
         pass
     return {"name": account_name or kept.get("name") or "devaccount",
             "key": account_key or kept.get("key") or base64.b64encode(secrets.token_bytes(64)).decode("ascii"),
-            "port": kept.get("port") or 0}
+            "port": kept["port"] if isinstance(kept.get("port"), int) and 0 < kept["port"] < 65536 else 0}
 
 
 def save_account(state_dir, name, key, port):

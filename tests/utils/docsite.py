@@ -199,7 +199,10 @@ def playbook_header(path):
 
 
 def _escape(text):
-    return text.replace('\\', '\\\\').replace('*', '\\*').replace('`', '\\`').replace('|', '\\|')
+    # Escaped dashes keep Sphinx's smart quotes from turning --check into an en dash.
+    for char in '\\*`|':
+        text = text.replace(char, '\\' + char)
+    return text.replace('--', '\\-\\-')
 
 
 def playbook_section(path):
