@@ -196,7 +196,7 @@ demo: collection-tree ## Run playbooks/demo.yml twice against the bundled emulat
 emulator: collection-tree ## Serve the emulator for your own playbooks; prints what to export (EMULATOR_SEED, EMULATOR_STATE_DIR)
 	$(call header,Azure Batch emulator: stop it with Ctrl-C)
 	python -m tests.emulator serve --state-dir "$(EMULATOR_STATE_DIR)" --seed-file "$(EMULATOR_SEED)" \
-	  --export ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_ROOT)"
+	  --export ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_ROOT)" --path-prepend "$(VENV)/bin"
 
 test: venv ## Everything CI runs, on every ansible-core lane (tests/utils/lanes.py); ends with the lanes table
 	@python tests/utils/lanes.py

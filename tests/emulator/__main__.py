@@ -43,6 +43,8 @@ def _parser():
         sub.add_argument("--account-key", help="base64 Shared Key (default: the one kept in --state-dir, else a random key)")
         sub.add_argument("--export", action="append", default=[], metavar="NAME=VALUE",
                          help="one more variable to export with the others, e.g. ANSIBLE_COLLECTIONS_PATH=DIR (repeatable)")
+        sub.add_argument("--path-prepend", metavar="DIR",
+                         help="put DIR first on PATH too, e.g. the .venv/bin whose ansible-playbook has the modules' requirements")
         if name == "run":
             sub.add_argument("cmd", nargs=argparse.REMAINDER, help="-- CMD ARGS...")
     return parser
@@ -105,10 +107,10 @@ def _remove_state_file(emulator):
             pass
 
 
-def _announce(emulator, state_dir, extra_env):
+def _announce(emulator, state_dir, extra_env, path_prepend):
     """Print the shell lines to export (stdout) and what they mean (stderr); no secret is printed."""
     directory = state_dir or os.path.dirname(emulator.ca_path)
-    lines = export_lines(emulator, emulator.bundle, directory, extra_env)
+    lines = export_lines(emulator, emulator.bundle, directory, extra_env, path_prepend)
     env_file = write_env_file(directory, lines)
     print(f"Azure Batch emulator listening on {emulator.url} (account {emulator.account_name}); "
           f"jobs, tasks and schedules in memory only. Export these, or source {env_file}:", file=sys.stderr)
@@ -124,7 +126,8 @@ def serve(args):
         signal.signal(number, lambda *_: stop.set())
     emulator = _start(args)
     try:
-        _announce(emulator, os.path.abspath(os.path.expanduser(args.state_dir)) if args.state_dir else None, args.extra_env)
+        _announce(emulator, os.path.abspath(os.path.expanduser(args.state_dir)) if args.state_dir else None, args.extra_env,
+                  args.path_prepend)
         stop.wait()
     finally:
         emulator.stop()
@@ -139,6 +142,8 @@ def run(args):
         return 2
     emulator = _start(args)
     env = {**os.environ, **emulator.env(), **module_env(emulator, emulator.bundle), **args.extra_env}
+    if args.path_prepend:
+        env["PATH"] = args.path_prepend + os.pathsep + env.get("PATH", "")
     try:
         child = subprocess.Popen(command, env=env)  # pylint: disable=consider-using-with
     except OSError as exc:

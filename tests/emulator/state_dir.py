@@ -91,15 +91,17 @@ def module_env(emulator, bundle):
             "AZURE_BATCH_ACCESS_KEY": emulator.account_key, "REQUESTS_CA_BUNDLE": bundle}
 
 
-def export_lines(emulator, bundle, state_dir, extra_env=None):
-    """Shell lines that export module_env() and extra_env; the key is read from the state directory, not printed."""
+def export_lines(emulator, bundle, state_dir, extra_env=None, path_prepend=None):
+    """Shell lines that export module_env() and extra_env, and put path_prepend first on PATH; the key is read
+    from the state directory, not printed."""
     key_source = '"$(cat %s)"' % shlex.quote(os.path.join(state_dir, KEY_FILE))
     return [
         "export AZURE_BATCH_ENDPOINT=%s" % shlex.quote(emulator.url),
         "export AZURE_BATCH_ACCOUNT=%s" % shlex.quote(emulator.account_name),
         "export AZURE_BATCH_ACCESS_KEY=%s" % key_source,
         "export REQUESTS_CA_BUNDLE=%s" % shlex.quote(bundle),
-    ] + ["export %s=%s" % (name, shlex.quote(value)) for name, value in (extra_env or {}).items()]
+    ] + ["export %s=%s" % (name, shlex.quote(value)) for name, value in (extra_env or {}).items()] + (
+        ['export PATH=%s:"$PATH"' % shlex.quote(path_prepend)] if path_prepend else [])
 
 
 def write_env_file(state_dir, lines):

@@ -68,7 +68,8 @@ def _stop(server):
 
 
 def _ansible_playbook(tmp_path):
-    script = tmp_path / "ansible-playbook"
+    (tmp_path / "bin").mkdir()
+    script = tmp_path / "bin" / "ansible-playbook"
     script.write_text("#!%s\nfrom ansible.cli.playbook import main\nmain()\n" % sys.executable)
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     return script
@@ -80,11 +81,13 @@ def test_a_users_playbook_runs_with_the_printed_environment_only(tmp_path):
     seed.write_text(SEED)
     playbook.write_text(PLAYBOOK)
     collections = make_collections_path(tmp_path)
-    server, exports = _serve(state_dir, "--seed-file", str(seed), "--export", "ANSIBLE_COLLECTIONS_PATH=%s" % collections)
+    bin_dir = _ansible_playbook(tmp_path).parent
+    server, exports = _serve(state_dir, "--seed-file", str(seed), "--export", "ANSIBLE_COLLECTIONS_PATH=%s" % collections,
+                             "--path-prepend", str(bin_dir))
     try:
         names = [line.split("=", 1)[0] for line in exports]
         assert names == ["export AZURE_BATCH_ENDPOINT", "export AZURE_BATCH_ACCOUNT", "export AZURE_BATCH_ACCESS_KEY",
-                         "export REQUESTS_CA_BUNDLE", "export ANSIBLE_COLLECTIONS_PATH"]
+                         "export REQUESTS_CA_BUNDLE", "export ANSIBLE_COLLECTIONS_PATH", "export PATH"]
         assert (state_dir / "env.sh").read_text().splitlines()[1:] == exports
         key = (state_dir / "account-key").read_text().strip()
         assert key not in "\n".join(exports)
@@ -92,7 +95,8 @@ def test_a_users_playbook_runs_with_the_printed_environment_only(tmp_path):
         env = {name: value for name, value in os.environ.items() if name not in AZURE_ENV and not name.startswith("ANSIBLE_")}
         env.update(EXPORTS="\n".join(exports), ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_NOCOLOR="true",
                    ANSIBLE_INVENTORY_UNPARSED_WARNING="false", HOME=str(tmp_path), ANSIBLE_PYTHON_INTERPRETER=sys.executable)
-        run = subprocess.run(["bash", "-c", 'eval "$EXPORTS" && exec "$0" "$1"', str(_ansible_playbook(tmp_path)), str(playbook)],
+        # The user's third command, as typed: ansible-playbook comes from the PATH the exports set.
+        run = subprocess.run(["bash", "-c", 'eval "$EXPORTS" && exec ansible-playbook stop.yml'],
                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240, check=False)
         assert run.returncode == 0, run.stdout + run.stderr
         assert "current job my-nightly:job-1" in run.stdout
