@@ -36,6 +36,9 @@ DOCS := $(BUILD)/docs
 # ansible-test downloads get-pip.py from a host that may be out of reach; this stand-in bootstraps pip offline.
 GET_PIP_OFFLINE := $(REPO)/tests/utils/get_pip_offline.py
 DEMO_SEED := tests/emulator/demo_seed.json
+# make emulator: where the emulator keeps its CA, account key and port, and the jobs it starts with.
+EMULATOR_STATE_DIR ?= $(HOME)/.azure-batch-emulator
+EMULATOR_SEED ?= tests/emulator/example_seed.yml
 # Extra options: make sanity SANITY_ARGS='--test pep8', make integration INTEGRATION_ARGS='batch_job_terminate -v'
 SANITY_ARGS ?=
 UNITS_ARGS ?=
@@ -55,7 +58,7 @@ header = @printf '\n==== %s ====\n' "$(1)"
 python_version = $(shell "$(PY)" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 .PHONY: help venv collection-tree ansible-test-cache sanity units pytest integration lint docs-lint docs changelog-lint \
-        changelog-release build build-check demo test bench clean eda
+        changelog-release build build-check demo emulator test bench clean eda
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -189,6 +192,11 @@ demo: collection-tree ## Run playbooks/demo.yml twice against the bundled emulat
 	$(call header,Demo: terminate a Batch job and a task on the bundled emulator)
 	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_ROOT)" timeout 300 python -m tests.emulator run --seed-file $(DEMO_SEED) -- \
 	  python tests/utils/run_demo.py --inventory playbooks/inventory/demo.yml --playbook playbooks/demo.yml
+
+emulator: collection-tree ## Serve the emulator for your own playbooks; prints what to export (EMULATOR_SEED, EMULATOR_STATE_DIR)
+	$(call header,Azure Batch emulator: stop it with Ctrl-C)
+	python -m tests.emulator serve --state-dir "$(EMULATOR_STATE_DIR)" --seed-file "$(EMULATOR_SEED)" \
+	  --export ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_ROOT)" --path-prepend "$(VENV)/bin"
 
 test: venv ## Everything CI runs, on every ansible-core lane (tests/utils/lanes.py); ends with the lanes table
 	@python tests/utils/lanes.py

@@ -24,6 +24,7 @@ options:
       - An OData C($filter), for example V(state eq 'active' and creationTime lt DateTime'2026-11-01T00:00:00Z').
       - Without O(job_id) or O(filter), every job is listed.
     type: str
+    aliases: [job_filter]
   select:
     description:
       - The properties to return (OData C($select)), for example V([id, state, creationTime]). By default all.
@@ -83,7 +84,8 @@ from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation i
 
 
 def main():
-    batch = BatchModule(dict(INFO_ARGUMENT_SPEC, job_id=dict(type='str', aliases=['id'])),
+    batch = BatchModule(dict(INFO_ARGUMENT_SPEC, job_id=dict(type='str', aliases=['id']),
+                             filter=dict(type='str', aliases=['job_filter'])),
                         supports_check_mode=True, mutually_exclusive=[('job_id', 'filter')])
     params = batch.params
     job_id = params['job_id']

@@ -40,6 +40,7 @@ options:
       - An OData C($filter) for the schedules, for example V(state eq 'active').
       - Without O(job_schedule_id) or O(filter), every job schedule is listed.
     type: str
+    aliases: [job_schedule_filter]
   select:
     description:
       - The schedule properties to return (OData C($select)), for example V([id, state, executionInfo]). By default all.
@@ -112,6 +113,7 @@ from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation i
 
 ARGUMENT_SPEC = dict(
     INFO_ARGUMENT_SPEC,
+    filter=dict(type='str', aliases=['job_schedule_filter']),
     job_schedule_id=dict(type='str', aliases=['id']),
     jobs=dict(type='bool', default=False),
     jobs_filter=dict(type='str'),

@@ -27,8 +27,11 @@ options:
   filter:
     description:
       - An OData C($filter), for example V(state eq 'running').
+      - V(state eq 'running') does not list V(preparing) tasks, which already hold a node; use
+        V(state eq 'running' or state eq 'preparing') for every task that has started and not ended.
       - Without O(task_id) or O(filter), every task of the job is listed.
     type: str
+    aliases: [task_filter]
   select:
     description:
       - The properties to return (OData C($select)), for example V([id, state, executionInfo]). By default all.
@@ -114,7 +117,8 @@ from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation i
 
 def main():
     batch = BatchModule(dict(INFO_ARGUMENT_SPEC, job_id=dict(type='str', required=True),
-                             task_id=dict(type='str', aliases=['id']), subtasks=dict(type='bool', default=False)),
+                             task_id=dict(type='str', aliases=['id']), subtasks=dict(type='bool', default=False),
+                             filter=dict(type='str', aliases=['task_filter'])),
                         supports_check_mode=True, mutually_exclusive=[('task_id', 'filter')])
     params = batch.params
     job_id = batch.validate(check_job_id, 'job_id', params['job_id'])

@@ -42,6 +42,9 @@ options:
   task_filter:
     description:
       - An OData C($filter) selecting the tasks of O(job_id) to terminate, for example V(state eq 'running').
+      - V(state eq 'running') leaves V(preparing) tasks alone (their start task or resource files are still being set up
+        on a node); to end those too, use V(state eq 'running' or state eq 'preparing'), or V(state ne 'completed') to
+        include queued (V(active)) tasks as well.
       - Tasks listed by the filter are not read again.
     type: str
   if_match:

@@ -25,7 +25,48 @@ from antsibull_docs_parser.rst import to_rst_plain
 
 COLLECTION = 'azure_batch.ops'
 EVENT_SOURCES = os.path.join('extensions', 'eda', 'plugins', 'event_source')
+CREDENTIALS = os.path.join('plugins', 'module_utils', 'batch_credentials.py')
+AUTH_FRAGMENT = os.path.join('plugins', 'doc_fragments', 'auth.py')
+# Read by the modules and the event source besides the option defaults of batch_credentials.ENV_NAMES.
+OTHER_ENV = (
+    ('IDENTITY_ENDPOINT', 'With O(auth_source=auto), set (as App Service and Container Apps do) it selects V(msi); '
+                          'azure-identity reads it with E(IDENTITY_HEADER) for the managed identity token.'),
+    ('MSI_ENDPOINT', 'The older name of E(IDENTITY_ENDPOINT); it selects V(msi) the same way.'),
+    ('AZURE_CONFIG_DIR', 'Where V(credential_file) finds C(credentials) (default C(~/.azure)).'),
+    ('REQUESTS_CA_BUNDLE', 'A CA bundle to trust instead of the default one when O(ca_path) is not set (read by requests). '
+                           'It applies to every requests-based HTTPS client in that environment.'),
+    ('HTTPS_PROXY', 'A proxy for the Batch endpoint and Entra ID, with E(NO_PROXY) for hosts to reach directly (read by requests).'),
+)
 GUIDES = ('CHANGELOG.md',)
+# antsibull's default logging writes ~/antsibull.log; this one logs beside the site instead (perky format).
+ANTSIBULL_CONFIG = '''logging_cfg = {
+    version = 1.0
+    outputs = {
+        logfile = {
+            output = twiggy.outputs.FileOutput
+            args = [
+                %s
+            ]
+        }
+        stderr = {
+            output = twiggy.outputs.StreamOutput
+            format = twiggy.formats.shell_format
+        }
+    }
+    emitters = {
+        all = {
+            level = INFO
+            output_name = logfile
+            filters = []
+        }
+        problems = {
+            level = WARNING
+            output_name = stderr
+            filters = []
+        }
+    }
+}
+'''
 LANDING_TOC = '''
 
 ```{toctree}
@@ -33,6 +74,7 @@ LANDING_TOC = '''
 :caption: Reference
 
 collection/index
+collection/playbooks
 %s
 collection/environment_variables
 ```
@@ -50,8 +92,14 @@ def gather_sources(repo, collections_root, src):
     if os.path.isdir(src):
         shutil.rmtree(src)
     os.makedirs(os.path.join(src, 'collection'), mode=0o700)  # antsibull-docs wants its directory private
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_root, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false')
-    subprocess.run(['antsibull-docs', 'collection', '--use-current', '--squash-hierarchy', '--fail-on-error',
+    # Nothing goes to $HOME: ansible's temporary files and galaxy cache (ANSIBLE_HOME), antsibull's log (its config).
+    work = os.path.dirname(os.path.abspath(src))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_root, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
+               ANSIBLE_HOME=os.path.join(work, 'ansible-home'))
+    config = os.path.join(work, 'antsibull.cfg')
+    with open(config, 'w', encoding='utf-8') as handle:
+        handle.write(ANTSIBULL_CONFIG % os.path.join(work, 'antsibull.log'))
+    subprocess.run(['antsibull-docs', '--config-file', config, 'collection', '--use-current', '--squash-hierarchy', '--fail-on-error',
                     '--dest-dir', os.path.join(src, 'collection'), COLLECTION], check=True, env=env)
     guides = sorted(os.path.relpath(path, repo) for path in glob.glob(os.path.join(repo, 'docs', '*.md')))
     # Files the guides link to (credential type, execution environment) are served beside them.
@@ -69,6 +117,10 @@ def gather_sources(repo, collections_root, src):
         sources.append('collection/%s_event_source' % name)
         with open(os.path.join(src, sources[-1] + '.rst'), 'w', encoding='utf-8') as page:
             page.write(event_source_page(repo, path, name))
+    with open(os.path.join(src, 'collection', 'environment_variables.rst'), 'w', encoding='utf-8') as page:
+        page.write(environment_variables_page(repo))
+    with open(os.path.join(src, 'collection', 'playbooks.rst'), 'w', encoding='utf-8') as page:
+        page.write(playbooks_page(repo))
     toc = '\n'.join(os.path.splitext(path)[0] for path in guides + list(GUIDES))
     with open(os.path.join(src, 'index.md'), 'w', encoding='utf-8') as index:
         index.write(landing + LANDING_TOC % ('\n'.join(sources), toc))
@@ -131,6 +183,100 @@ def event_source_page(repo, path, name):
         out += ['', 'Notes', '-----', ''] + ['- ' + rst(line) for line in doc['notes']]
     out += ['', 'Examples', '--------', '', '.. code-block:: yaml+jinja', '']
     out += ['   ' + line if line else '' for line in strings['EXAMPLES'].strip('\n').splitlines()]
+    return '\n'.join(out) + '\n'
+
+
+def playbook_header(path):
+    """The play's name and the comment lines above it (without '# '), as the playbooks document themselves."""
+    lines = []
+    with open(path, encoding='utf-8') as handle:
+        for line in handle:
+            if line.startswith('- name:'):
+                return line[len('- name:'):].strip().strip('"\''), lines
+            if line.startswith('#'):
+                lines.append(line[2:].rstrip() if line.startswith('# ') else '')
+    return os.path.basename(path), lines
+
+
+def _escape(text):
+    # Escaped dashes keep Sphinx's smart quotes from turning --check into an en dash.
+    for char in '\\*`|':
+        text = text.replace(char, '\\' + char)
+    return text.replace('--', '\\-\\-')
+
+
+def playbook_section(path):
+    """A playbook's section: what it does (prose), how to run it (indented comment lines, as a console block), and its
+    variables (the "Variables (-e):" list, as a definition list)."""
+    name = os.path.splitext(os.path.basename(path))[0]
+    play, lines = playbook_header(path)
+    title = '%s.%s -- %s' % (COLLECTION, name, play)
+    out = ['.. _ansible_collections.%s.%s_playbook:' % (COLLECTION, name), '', title, '-' * len(title), '']
+    in_variables = False
+    block = None  # 'text', 'code' or 'vars'
+    for line in lines + ['']:
+        if line.startswith('Variables (-e):'):
+            in_variables, block = True, None
+            out += ['', '**Variables** (give them with ``-e``):', '']
+            continue
+        if not line.strip():
+            in_variables = False
+            if block:
+                out.append('')
+            block = None
+            continue
+        if in_variables:
+            if not line.startswith('    '):  # "  name  what it does"
+                name_part, text = (line.strip().split(' ', 1) + [''])[:2]
+                out += ['``%s``' % name_part, '    ' + _escape(text.strip())]
+            else:
+                out[-1] += ' ' + _escape(line.strip())
+            block = 'vars'
+        elif line.startswith('  '):
+            if block != 'code':
+                out += ['', '.. code-block:: console', '']
+            out.append('    ' + line[2:])
+            block = 'code'
+        else:
+            if block == 'code':
+                out.append('')
+            out.append(_escape(line))
+            block = 'text'
+    return '\n'.join(out) + '\n'
+
+
+def playbooks_page(repo):
+    """One page for the playbooks of playbooks/, from the comments each starts with."""
+    title = 'Playbooks'
+    out = ['.. _ansible_collections.%s.playbooks:' % COLLECTION, '', title, '=' * len(title), '',
+           'The collection ships these playbooks. Run them by name once the collection is installed '
+           '(``ansible-playbook %s.<name>``), or by path from a clone. They run on ``localhost`` and take the '
+           'connection from the environment (:ref:`list_of_collection_env_vars`); see '
+           ':doc:`../docs/offline` to try them against the bundled emulator.' % COLLECTION, '']
+    for path in sorted(glob.glob(os.path.join(repo, 'playbooks', '*.yml'))):
+        out.append(playbook_section(path))
+    return '\n'.join(out)
+
+
+def environment_variables_page(repo):
+    """The index of the environment variables the modules read. antsibull-docs lists only C(env:) entries of plugin
+    options, which module documentation cannot have, so its page would say that there are none."""
+    env_names = assigned_constants(os.path.join(repo, CREDENTIALS))['ENV_NAMES']
+    options = yaml.safe_load(assigned_constants(os.path.join(repo, AUTH_FRAGMENT))['DOCUMENTATION'])['options']
+    entries = {}
+    for option, names in env_names.items():
+        for rank, name in enumerate(names):
+            unless = '' if rank == 0 else ' and E(%s) is unset' % names[0]
+            entries[name] = ['Used for O(%s) when the task does not set it%s, in every module and in the event source.'
+                             % (option, unless), options[option]['description'][0]]
+    entries.update((name, [text]) for name, text in OTHER_ENV)
+    title = 'Index of all Collection Environment Variables'
+    out = ['.. _list_of_collection_env_vars:', '', title, '=' * len(title), '',
+           'The modules of %s and its ``batch_events`` event source read these environment variables. '
+           'An option given in the task wins; an empty variable counts as unset. '
+           'Environment variables of ansible-core itself are documented in :ref:`ansible_configuration_settings`.' % COLLECTION, '']
+    for name in sorted(entries):
+        out += ['.. envvar:: %s' % name, ''] + ['    ' + rst(line) + '\n' for line in entries[name]]
     return '\n'.join(out) + '\n'
 
 

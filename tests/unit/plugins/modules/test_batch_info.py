@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """batch_job_info and batch_task_info against the emulator: get, filter, select, paging, max_results."""
 
-from ansible_collections.azure_batch.ops.plugins.modules import batch_job_info, batch_task_info
+from ansible_collections.azure_batch.ops.plugins.modules import batch_job_info, batch_job_schedule_info, batch_task_info
 from ansible_collections.azure_batch.ops.tests.unit.plugins.modules.conftest import requests_for
 
 
@@ -46,3 +46,19 @@ def test_bad_filter_is_a_clear_failure(run_module, emulator):
     # The sentence names what the service refused and why, not only error.values.
     reason = next(item['value'] for item in result['error']['values'] if item['key'] == 'Reason')
     assert '(query parameter $filter, reason: %s)' % reason.rstrip('.') in result['msg']
+
+
+def test_filter_aliases_match_the_terminate_modules_option_names(run_module, emulator, unique):
+    job_id, schedule_id = unique('alias'), unique('alias-schedule')
+    emulator.admin.add_job(job_id, tasks=[{'id': 'run', 'state': 'running'}, {'id': 'prep', 'state': 'preparing'},
+                                          {'id': 'queued', 'state': 'active'}])
+    emulator.admin.add_job_schedule(schedule_id, jobs=[{'id': schedule_id + ':job-1'}])
+    jobs = run_module(batch_job_info, job_filter="id eq '%s'" % job_id, select=['id'])
+    started = run_module(batch_task_info, job_id=job_id, task_filter="state eq 'running' or state eq 'preparing'", select=['id'])
+    running = run_module(batch_task_info, job_id=job_id, filter="state eq 'running'", select=['id'])
+    schedules = run_module(batch_job_schedule_info, job_schedule_filter="id eq '%s'" % schedule_id, select=['id'])
+    assert jobs['jobs'] == [{'id': job_id}] and schedules['job_schedules'] == [{'id': schedule_id}]
+    assert sorted(task['id'] for task in started['tasks']) == ['prep', 'run']
+    assert [task['id'] for task in running['tasks']] == ['run']  # state eq 'running' leaves preparing tasks out
+    both = run_module(batch_job_info, job_id=job_id, job_filter="state eq 'active'")
+    assert both['failed'] is True and 'mutually exclusive' in both['msg']
