@@ -21,7 +21,7 @@ description:
     resource groups holding the accounts.
   - The inventory file name must end in C(batch_accounts.yml) or C(batch_accounts.yaml).
 author:
-  - azure_batch.ops contributors
+  - azure_batch.ops contributors (@azure-batch-ops)
 requirements:
   - requests
   - azure-identity
@@ -324,4 +324,3 @@ def _arm_url(value, cloud_environment):
         raise InputError('arm_endpoint must be an https URL with a host only, such as https://management.azure.com; got %r.'
                          % value.split('?')[0])
     return value.rstrip('/')
-

@@ -39,6 +39,11 @@ def default_specs(count, subscriptions):
              "tags": {"env": "prod" if index % 2 == 0 else "dev", "team": "render"}} for index in range(count)]
 
 
+def _endpoint_of(emulator):
+    """ARM's accountEndpoint: the Batch URL without its scheme."""
+    return lambda: emulator.url[len("https://"):]
+
+
 class Fleet:  # pylint: disable=too-many-instance-attributes
     """N emulated Batch accounts in one process; the first also serves ARM and the Entra tenant."""
 
@@ -64,8 +69,8 @@ class Fleet:  # pylint: disable=too-many-instance-attributes
                 first = Emulator(spec["name"], spec.get("key"), state_dir=directory, arm_api=self.arm, **self._settings)
                 emulator = first.start()
                 self.identity = first.identity
-                self.subscription_ids = [self.identity.subscription_id] + [new_subscription_id()
-                                                                          for _ in range(self.subscription_count - 1)]
+                extra = self.subscription_count - 1
+                self.subscription_ids = [self.identity.subscription_id] + [new_subscription_id() for _number in range(extra)]
                 for number, subscription_id in enumerate(self.subscription_ids):
                     self.arm.add_subscription(subscription_id, f"Batch emulator {number + 1}")
             else:
@@ -77,7 +82,7 @@ class Fleet:  # pylint: disable=too-many-instance-attributes
                 "resource_group": spec.get("resource_group", "batch"), "location": spec.get("location", "westeurope"),
                 "tags": spec.get("tags") or {}, "pool_allocation_mode": spec.get("pool_allocation_mode", "BatchService"),
                 "quotas": dict(DEFAULT_QUOTAS, **(spec.get("quotas") or {})),
-                "endpoint": (lambda emu: lambda: emu.url[len("https://"):])(emulator)})
+                "endpoint": _endpoint_of(emulator)})
         self.arm_url = first.url
         self.ca_path = os.path.join(self.state_dir, "fleet-ca.pem")
         with open(self.ca_path, "wb") as bundle:
