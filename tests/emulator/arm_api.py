@@ -23,7 +23,7 @@ from .wire import json_response
 MANAGEMENT_AUDIENCES = frozenset(("https://management.azure.com/", "https://management.core.windows.net/"))
 # The api-versions the emulator takes; the service takes many more (unverified which exactly per route).
 SUBSCRIPTION_API_VERSIONS = ("2016-06-01", "2020-01-01", "2021-01-01", "2022-12-01")
-BATCH_API_VERSIONS = ("2023-05-01", "2023-11-01", "2024-02-01", "2024-07-01")
+BATCH_API_VERSIONS = ("2023-05-01", "2023-11-01", "2024-02-01", "2024-07-01", "2025-06-01")  # 2025-06-01: azure-mgmt-batch 19
 FLEET_ADMIN = "/_fleet"
 _ARM_JSON = "application/json; charset=utf-8"
 

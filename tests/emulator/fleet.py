@@ -33,9 +33,11 @@ DEFAULT_QUOTAS = {"dedicatedCoreQuota": 20, "lowPriorityCoreQuota": 100, "poolQu
 
 
 def default_specs(count, subscriptions):
-    """Account specs acct01..acctNN spread over the subscriptions and three locations, tagged env=prod|dev."""
+    """Account specs acct01..acctNN spread over the subscriptions and three locations, tagged env=prod|dev;
+    every fifth account (acct05, acct10, ...) allocates pools in the user's subscription."""
     return [{"name": f"acct{index + 1:02d}", "subscription": index % subscriptions, "location": LOCATIONS[index % len(LOCATIONS)],
              "resource_group": f"batch-{LOCATIONS[index % len(LOCATIONS)]}",
+             "pool_allocation_mode": "UserSubscription" if (index + 1) % 5 == 0 else "BatchService",
              "tags": {"env": "prod" if index % 2 == 0 else "dev", "team": "render"}} for index in range(count)]
 
 

@@ -40,8 +40,13 @@ def test_every_account_of_every_visible_subscription_is_a_host(fleet, fleet_env,
         variables = hostvars[account.account_name]
         assert variables['batch_url'] == account.url
         assert variables['ansible_connection'] == 'local'
-        assert variables['pool_allocation_mode'] == 'BatchService'
-        assert all(isinstance(variables[name], int) for name in QUOTA_VARS)
+        if account.account_name == 'acct05':  # UserSubscription: ARM leaves the core quotas out
+            assert variables['pool_allocation_mode'] == 'UserSubscription'
+            assert (variables['dedicated_core_quota'], variables['low_priority_core_quota']) == (None, None)
+            assert isinstance(variables['active_job_and_job_schedule_quota'], int) and isinstance(variables['pool_quota'], int)
+        else:
+            assert variables['pool_allocation_mode'] == 'BatchService'
+            assert all(isinstance(variables[name], int) for name in QUOTA_VARS)
         assert variables['batch_account_tags']['team'] == 'render'
     assert hostvars['acct02']['subscription_id'] == fleet.subscription_ids[1]
     assert hostvars['acct03']['subscription_id'] == fleet.subscription_ids[0]
