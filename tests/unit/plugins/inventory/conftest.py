@@ -16,7 +16,8 @@ import requests
 from ansible_collections.azure_batch.ops.tests.unit.auth_support import clear_azure_env, make_collections_path
 
 _RUNNING = []
-ACCOUNTS, SUBSCRIPTIONS = 5, 2
+ACCOUNTS = 5
+SUBSCRIPTIONS = 2
 
 
 def _fleet():
