@@ -73,3 +73,22 @@ def test_check_mode_changes_nothing_anywhere(fleet, fleet_env, fleet_inventory):
     assert done.returncode == 0, done.stdout + done.stderr
     assert '2 account(s) (check mode: predicted): 0 job schedule(s), 2 job(s)' in done.stdout
     assert all(states(account, job_id) == {job_id: 'active'} for account in fleet.accounts)
+
+
+def test_batch_throttle_works_on_one_account_at_a_time(fleet, fleet_env, fleet_inventory):
+    prefix = 'throttled-%s' % uuid.uuid4().hex[:8]
+    for account in fleet.accounts:
+        account.admin.clear_requests()
+        for number in range(4):
+            account.admin.add_job('%s-%d' % (prefix, number))
+    done = playbook('fleet_stop.yml', fleet_inventory, fleet_env, '-e', 'batch_hosts=all', '-e', 'batch_throttle=1',
+                    '-e', "job_filter=startswith(id,'%s')" % prefix, '-e', 'batch_ca_path=%s' % fleet.ca_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    windows = []
+    for account in fleet.accounts:
+        posts = sorted(entry['time'] for entry in account.admin.requests()
+                       if entry['method'] == 'POST' and entry['path'].startswith('/jobs/' + prefix))
+        assert len(posts) == 4, account.account_name
+        windows.append((posts[0], posts[-1]))
+    windows.sort()
+    assert all(earlier[1] < later[0] for earlier, later in zip(windows, windows[1:])), windows
