@@ -89,10 +89,11 @@ class CredentialPlan:
         """The auth source reported to the user: the file when the credential came from one."""
         return self.origin or self.source
 
-    def build(self):
+    def build(self, scope=None):
+        """The requests auth object; `scope` names another resource than Batch (the inventory plugin's ARM)."""
         if self.source == 'shared_key':
             return SharedKeyAuth(self.values['batch_account_name'], self.values['batch_account_key'])
-        return EntraAuth(self._credential_factory, batch_scope(self.cloud_environment), self.source,
+        return EntraAuth(self._credential_factory, scope or batch_scope(self.cloud_environment), self.source,
                          hint=TOKEN_FAILURE_HINTS.get(self.source))
 
     def _credential_factory(self):

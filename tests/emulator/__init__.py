@@ -43,7 +43,8 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
     """The Batch API, the admin API and the identity endpoints on one HTTPS port of 127.0.0.1."""
 
     def __init__(self, account_name="devaccount", account_key=None, terminate_delay=1.0,  # pylint: disable=too-many-arguments
-                 latency_ms=0, state_dir=None, *, port=0, page_size=1000, state_file=None, clock=time.time):
+                 latency_ms=0, state_dir=None, *, port=0, page_size=1000, state_file=None, clock=time.time,
+                 identity=None, arm_api=None):
         if account_key is None:
             account_key = base64.b64encode(secrets.token_bytes(64)).decode("ascii")
         try:
@@ -62,6 +63,8 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
         self.url = None
         self.ca_path = None
         self.identity = None
+        self._shared_identity = identity  # a fleet's accounts share the first account's tenant (tests/emulator/fleet.py)
+        self.arm_api = arm_api
         self._state_dir = state_dir
         self._own_state_dir = None
         self._server = None
@@ -75,11 +78,11 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
             self._state_dir = self._own_state_dir = tempfile.mkdtemp(prefix="batch-emulator-")
         os.makedirs(self._state_dir, exist_ok=True)
         self.ca_path, cert_path, key_path = create_certificates(self._state_dir)
-        self.identity = IdentityProvider(os.path.join(self._state_dir, "identity"), lambda: self.url)
+        self.identity = self._shared_identity or IdentityProvider(os.path.join(self._state_dir, "identity"), lambda: self.url)
         batch_api = BatchApi(self.store, self.config, self.shared_key, lambda: self.identity, lambda: self.url)
         admin_api = AdminApi(self.store, self.config, self.faults, self.request_log, lambda: self.identity)
         router = Router(batch_api, admin_api, lambda: self.identity, faults=self.faults, config=self.config,
-                        request_log=self.request_log)
+                        request_log=self.request_log, arm_api=self.arm_api)
         self._server = HttpsServer(("127.0.0.1", self.port), server_context(cert_path, key_path), router)
         self.url = f"https://127.0.0.1:{self._server.server_address[1]}"
         self.store.base_url = self.url

@@ -240,8 +240,8 @@ class IdentityProvider:  # pylint: disable=too-many-instance-attributes
             claims["xms_mirid"] = principal.resource_id
         return encode_rs256(claims, self._signing_key, {"x5t": self._kid, "kid": self._kid})
 
-    def verify_bearer(self, token: str) -> tuple[bool, str]:
-        """(True, appid of the caller) or (False, why the token is refused)."""
+    def verify_bearer(self, token: str, audiences=None) -> tuple[bool, str]:
+        """(True, appid of the caller) or (False, why the token is refused); audiences default to Batch's."""
         try:
             header, claims, signing_input, signature = split_token(token)
         except MalformedToken as exc:
@@ -255,7 +255,10 @@ class IdentityProvider:  # pylint: disable=too-many-instance-attributes
             return False, f"The access token is not valid before {_utc(nbf)}."
         if claims.get("iss") != self.issuer or claims.get("tid") != self.tenant_id:
             return False, f"The access token issuer '{claims.get('iss')}' is not this tenant."
-        if claims.get("aud") not in self.accepted_audiences:
+        if audiences is not None:
+            if claims.get("aud") not in audiences:
+                return False, f"The access token audience '{claims.get('aud')}' is not one of {', '.join(sorted(audiences))}."
+        elif claims.get("aud") not in self.accepted_audiences:
             return False, f"The access token audience '{claims.get('aud')}' is not an Azure Batch resource."
         return True, str(claims.get("appid", ""))
 

@@ -19,8 +19,10 @@ IDLE_CONNECTION_SECONDS = 120
 class Router:  # pylint: disable=too-many-instance-attributes,too-few-public-methods
     """Sends each request to its API, applying faults and latency, and records it in the log."""
 
-    def __init__(self, batch_api, admin_api, identity_getter, *, faults, config, request_log):  # pylint: disable=too-many-arguments
+    def __init__(self, batch_api, admin_api, identity_getter, *, faults, config, request_log,  # pylint: disable=too-many-arguments
+                 arm_api=None):
         self.batch_api = batch_api
+        self.arm_api = arm_api  # Azure Resource Manager routes (tests/emulator/arm_api.py), on the fleet's first account only
         self.admin_api = admin_api
         self.identity_getter = identity_getter
         self.faults = faults
@@ -61,6 +63,8 @@ class Router:  # pylint: disable=too-many-instance-attributes,too-few-public-met
             status, headers, body = identity.handle(request.method, request.raw_path, parse_qs(request.raw_query),
                                                     dict(request.headers), request.body)
             return Response(status=status, headers=list(headers.items()), body=body)
+        if self.arm_api is not None and self.arm_api.handles(request.raw_path):
+            return self.arm_api.handle(request, request_id)
         return self.batch_api.handle(request, request_id)
 
 
