@@ -117,8 +117,11 @@ def gather_sources(repo, collections_root, src):
         sources.append('collection/%s_event_source' % name)
         with open(os.path.join(src, sources[-1] + '.rst'), 'w', encoding='utf-8') as page:
             page.write(event_source_page(repo, path, name))
-    with open(os.path.join(src, 'collection', 'environment_variables.rst'), 'w', encoding='utf-8') as page:
-        page.write(environment_variables_page(repo))
+    env_page = os.path.join(src, 'collection', 'environment_variables.rst')
+    with open(env_page, encoding='utf-8') as page:
+        plugin_entries = envvar_blocks(page.read())
+    with open(env_page, 'w', encoding='utf-8') as page:
+        page.write(environment_variables_page(repo, plugin_entries))
     with open(os.path.join(src, 'collection', 'playbooks.rst'), 'w', encoding='utf-8') as page:
         page.write(playbooks_page(repo))
     toc = '\n'.join(os.path.splitext(path)[0] for path in guides + list(GUIDES))
@@ -258,9 +261,24 @@ def playbooks_page(repo):
     return '\n'.join(out)
 
 
-def environment_variables_page(repo):
-    """The index of the environment variables the modules read. antsibull-docs lists only C(env:) entries of plugin
-    options, which module documentation cannot have, so its page would say that there are none."""
+def envvar_blocks(text):
+    """The `.. envvar::` entries of an RST page, name -> the block's indented lines (already RST)."""
+    blocks, name = {}, None
+    for line in text.splitlines():
+        if line.startswith('.. envvar:: '):
+            name = line[len('.. envvar:: '):].strip()
+            blocks[name] = []
+        elif name and (not line.strip() or line.startswith(' ')):
+            blocks[name].append(line)
+        else:
+            name = None
+    return blocks
+
+
+def environment_variables_page(repo, plugin_entries=None):
+    """The index of the environment variables the collection reads. antsibull-docs lists only C(env:) entries of
+    plugin options (the inventory plugin's), which module documentation cannot have; the modules' and the event
+    source's variables are added to those."""
     env_names = assigned_constants(os.path.join(repo, CREDENTIALS))['ENV_NAMES']
     options = yaml.safe_load(assigned_constants(os.path.join(repo, AUTH_FRAGMENT))['DOCUMENTATION'])['options']
     entries = {}
@@ -275,8 +293,13 @@ def environment_variables_page(repo):
            'The modules of %s and its ``batch_events`` event source read these environment variables. '
            'An option given in the task wins; an empty variable counts as unset. '
            'Environment variables of ansible-core itself are documented in :ref:`ansible_configuration_settings`.' % COLLECTION, '']
-    for name in sorted(entries):
-        out += ['.. envvar:: %s' % name, ''] + ['    ' + rst(line) + '\n' for line in entries[name]]
+    blocks = dict(plugin_entries or {})
+    for name, lines in entries.items():  # a variable the inventory plugin reads too keeps its "Used by" lines
+        plugin_lines = blocks.get(name, [])
+        used_by = [index for index, line in enumerate(plugin_lines) if line.strip() == '*Used by:*']
+        blocks[name] = ['    ' + rst(line) + '\n' for line in lines] + (plugin_lines[used_by[0]:] if used_by else [])
+    for name in sorted(blocks):
+        out += ['.. envvar:: %s' % name, ''] + '\n'.join(blocks[name]).strip('\n').split('\n') + ['']
     return '\n'.join(out) + '\n'
 
 
