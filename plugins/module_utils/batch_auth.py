@@ -22,6 +22,12 @@ try:
 except ImportError:
     AuthBase = object
 
+try:
+    from ansible.module_utils.secrets import register_secret
+except ImportError:  # ansible-core before 2.22 masks only the no_log arguments
+    def register_secret(value):
+        return value
+
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import BatchError, redact
 
 # Cloud name -> (Entra ID authority host, Batch resource). Sources: azure-cli cloud.py batch_resource_id
@@ -106,7 +112,7 @@ class SharedKeyAuth(AuthBase):
     def signature(self, method, url, headers):
         digest = hmac.new(self._key, string_to_sign(method, url, headers, self.account_name).encode('utf-8'),
                           hashlib.sha256).digest()
-        return base64.b64encode(digest).decode('ascii')
+        return register_secret(base64.b64encode(digest).decode('ascii'))
 
     def __call__(self, request):
         request.headers['Authorization'] = 'SharedKey %s:%s' % (
@@ -149,7 +155,7 @@ class EntraAuth(AuthBase):
                 reason = '%s; %s.' % (reason.rstrip('.'), self._hint)
             raise BatchError('Could not get a Microsoft Entra ID token for scope %s with auth_source %s: %s'
                              % (self.scope, self.source, reason))
-        return access.token, access.expires_on
+        return register_secret(access.token), access.expires_on
 
     def __call__(self, request):
         request.headers['Authorization'] = 'Bearer ' + self.token()

@@ -1,5 +1,7 @@
 """A private CA and a server certificate for 127.0.0.1 and localhost, made fresh for each emulator."""
 
+from __future__ import annotations
+
 import datetime
 import ipaddress
 import os
