@@ -1,10 +1,12 @@
 """Run `make test`'s steps on every ansible-core lane and end with one table: lane, ansible-core, Python, what ran, result.
 
-`make test` runs this with the default lane's Python (.venv). Each other lane is a virtual environment in
-.lanes/<lane>/ made from tests/lanes/ansible-core-<lane>.txt (the newest patch of that minor version) with a
-controller Python the lane supports, found on this machine:
+`make test` runs this with the default lane's Python (.venv). Each other lane is a file
+tests/lanes/ansible-core-<lane>.txt (the newest patch of that minor version), whose header names the controller
+Pythons it may use, its steps and, for a lane that runs the modules on another Python, that Python
+(tests/lanes/README.md). Its virtual environment, .lanes/<lane>/, is made with a controller Python the lane
+supports, and the modules' Python is found the same way on this machine:
 
-    PYTHON312=/path/to/python3.12      a variable naming it (PYTHON311, PYTHON312, PYTHON313)
+    PYTHON312=/path/to/python3.12      a variable naming it (PYTHON39, PYTHON312, PYTHON313, ...)
     python3.12 on PATH                 (a broken pyenv shim is tried and passed over)
     python3 on PATH                    when it is that version (Debian 13's python3 is 3.13)
     $PYENV_ROOT/versions/3.12.*        pyenv-built interpreters that are not on PATH
@@ -12,7 +14,7 @@ controller Python the lane supports, found on this machine:
 A lane whose interpreter is not found is not run: its row says what is missing and how to provide it, and a line
 after the table repeats it. Lanes run LANE_JOBS at a time (default 2); each has its own collection tree and its own
 ansible-test home (the Makefile's LANE=), and its steps' output goes to build/lanes/logs/, of which a failed step's
-end is printed. `LANES="2.16 2.21" make test` runs only the lanes named (the default lane is 2.19).
+end is printed. `LANES="2.16 2.22" make test` runs only the lanes named (the default lane is 2.19).
 """
 
 from __future__ import annotations
