@@ -3,6 +3,7 @@
 the unit harness takes `_ansible_new_secrets` off a result as the controller does, and refuses anything else in it."""
 
 import base64
+import itertools
 import types
 
 import pytest
@@ -23,6 +24,13 @@ KEY = base64.b64encode(b'k' * 64).decode()
 def test_a_shared_key_signature_is_masked_wherever_it_appears():
     signature = batch_auth.SharedKeyAuth('account', KEY).signature('GET', 'https://a.b.batch.azure.com/jobs', {})
     assert mask_secrets('Authorization: SharedKey account:%s' % signature) == 'Authorization: SharedKey account:$REDACTED$'
+
+
+@needs_masking
+def test_a_long_running_process_stops_registering_signatures(monkeypatch):
+    monkeypatch.setattr(batch_auth, '_signatures_signed', itertools.count(batch_auth._MAX_REGISTERED_SIGNATURES))
+    signature = batch_auth.SharedKeyAuth('account', KEY).signature('GET', 'https://a.b.batch.azure.com/pools', {})
+    assert mask_secrets(signature) == signature
 
 
 @needs_masking
