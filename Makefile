@@ -162,7 +162,7 @@ module-integration: collection-tree ansible-test-cache ## One integration target
 
 lint: collection-tree ## ansible-lint --profile production, and a plain ansible-lint at the top as pre-commit runs it
 	$(call header,ansible-lint --profile production)
-	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_ROOT)" timeout 600 ansible-lint --profile production
+	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_ROOT)" timeout 600 ansible-lint --offline --profile production
 	$(call header,ansible-lint (no options))
 	timeout 600 ansible-lint
 
