@@ -35,8 +35,8 @@ def test_a_long_running_process_stops_registering_signatures(monkeypatch):
 
 @needs_masking
 def test_an_entra_id_token_is_masked_wherever_it_appears():
-    credential = types.SimpleNamespace(get_token=lambda scope: types.SimpleNamespace(token='eyJ0-token-of-this-run',
-                                                                                      expires_on=2 ** 40))
+    access = types.SimpleNamespace(token='eyJ0-token-of-this-run', expires_on=2 ** 40)
+    credential = types.SimpleNamespace(get_token=lambda scope: access)
     auth = batch_auth.EntraAuth(lambda: credential, 'https://batch.core.windows.net//.default', 'client_secret')
     assert auth.token() == 'eyJ0-token-of-this-run'
     assert mask_secrets('Bearer eyJ0-token-of-this-run') == 'Bearer $REDACTED$'
