@@ -29,6 +29,15 @@ COLLECTIONS_ROOT := $(BUILD)/lanes/$(LANE)/collections
 ANSIBLE_TEST_HOME := $(REPO)/.lanes/home-$(LANE)
 endif
 PY := $(VENV)/bin/python
+# The controller Pythons the venv may have: the development tools' (3.11 to 3.13; tests/utils/lanes.py's
+# DEFAULT_PYTHONS), or a lane's `# controller-python:` line (tests/lanes/README.md).
+ifeq ($(LANE),)
+VENV_PYTHONS := 3.11 3.12 3.13
+else
+VENV_PYTHONS := $(shell sed -n 's/^\# controller-python: *//p' $(REQUIREMENTS))
+endif
+comma := ,
+space := $(subst ,, )
 VENV_STAMP := $(VENV)/.requirements.installed
 TREE := $(COLLECTIONS_ROOT)/ansible_collections/azure_batch/ops
 DIST := $(BUILD)/dist
@@ -57,8 +66,8 @@ unexport ANSIBLE_CONFIG ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
 header = @printf '\n==== %s ====\n' "$(1)"
 python_version = $(shell "$(PY)" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-.PHONY: help venv collection-tree ansible-test-cache sanity units pytest integration lint docs-lint docs changelog-lint \
-        changelog-release build build-check demo emulator test bench clean eda
+.PHONY: help venv collection-tree ansible-test-cache sanity units pytest integration module-units module-integration lint docs-lint docs changelog-lint \
+        changelog-release build build-check galaxy-import demo emulator test bench clean eda eda-schema
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -70,15 +79,15 @@ venv: $(VENV_STAMP) ## Create .venv from requirements-dev.txt (or .lanes/LANE fo
 
 $(VENV_STAMP): $(REQUIREMENTS) tests/lanes/common.txt
 	$(call header,Python environment $(VENV))
-	@if [ -x "$(PY)" ] && ! "$(PY)" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] < (3, 14))' 2>/dev/null; then \
-	  echo "Removing $(VENV): its Python is missing or not 3.10 to 3.13"; rm -rf "$(VENV)"; fi
+	@if [ -x "$(PY)" ] && ! "$(PY)" -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] not in "$(VENV_PYTHONS)".split())' 2>/dev/null; then \
+	  echo "Removing $(VENV): its Python is missing or not one of $(VENV_PYTHONS)"; rm -rf "$(VENV)"; fi
 	@if [ ! -x "$(PY)" ]; then \
-	  python=""; for candidate in $${PYTHON:-python3 python3.13 python3.12 python3.11}; do \
-	    if "$$candidate" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))' >/dev/null 2>&1; then \
+	  python=""; for candidate in $${PYTHON:-python3 $(addprefix python,$(VENV_PYTHONS))}; do \
+	    if "$$candidate" -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] not in "$(VENV_PYTHONS)".split())' >/dev/null 2>&1; then \
 	      python="$$candidate"; break; fi; done; \
 	  if [ -z "$$python" ]; then \
-	    echo "ERROR: the tools need Python 3.11, 3.12 or 3.13; none found (tried: $${PYTHON:-python3 python3.13 python3.12 python3.11})." >&2; \
-	    echo "       Install one, or name it: make venv PYTHON=/path/to/python3.12" >&2; exit 1; fi; \
+	    echo "ERROR: $(VENV) needs Python $(subst $(space),$(comma) ,$(VENV_PYTHONS)) ($(REQUIREMENTS)); none found (tried: $${PYTHON:-python3 $(addprefix python,$(VENV_PYTHONS))})." >&2; \
+	    echo "       Install one, or name it: make venv PYTHON=/path/to/python$(firstword $(VENV_PYTHONS))" >&2; exit 1; fi; \
 	  echo "Creating $(VENV) with $$python ($$("$$python" --version 2>&1))"; \
 	  "$$python" -m venv "$(VENV)" || { echo "ERROR: '$$python -m venv' failed; on Debian/Ubuntu install the python3-venv package." >&2; exit 1; }; fi
 	@echo "Installing $(REQUIREMENTS) into $(VENV) (a minute or two the first time)"
@@ -106,7 +115,8 @@ ansible-test-cache: venv
 
 sanity: collection-tree ansible-test-cache ## ansible-test sanity (every file, in ansible-test's own venvs)
 	$(call header,ansible-test sanity)
-	@for ignore in tests/sanity/ignore-*.txt; do test ! -s "$$ignore" || { echo "ERROR: $$ignore must stay empty; fix the code instead." >&2; exit 1; }; done
+	@for ignore in tests/sanity/ignore-*.txt; do test ! -e "$$ignore" || { echo "ERROR: $$ignore: the collection has no sanity ignore files (Galaxy warns on each); fix the code instead." >&2; exit 1; }; done
+	cd "$(TREE)" && HOME="$(ANSIBLE_TEST_HOME)" timeout 900 python "$(REPO)/tests/utils/seed_sanity_venvs.py" --python $(python_version)
 	cd "$(TREE)" && HOME="$(ANSIBLE_TEST_HOME)" timeout 900 ansible-test sanity --venv --python $(python_version) $(SANITY_ARGS)
 
 units: collection-tree ansible-test-cache ## ansible-test units (pinned tests/unit/requirements.txt)
@@ -123,9 +133,41 @@ integration: collection-tree ansible-test-cache ## ansible-test integration targ
 	cd "$(TREE)" && HOME="$(ANSIBLE_TEST_HOME)" timeout 1500 python -m tests.emulator run -- \
 	  python tests/integration/run_against_emulator.py --local --python $(python_version) $(INTEGRATION_ARGS)
 
-lint: collection-tree ## ansible-lint --profile production
+# --- modules on a Python the controller does not run on (lanes 2.19-py3.9, 2.19-py3.10) ----------------------
+# MODULE_PYTHON is an interpreter's path or an X.Y version (found like the lanes' interpreters, tests/utils/lanes.py).
+# ansible-test looks for pythonX.Y on PATH, so a folder with that one name comes first on PATH for these steps.
+MODULE_PYTHON ?=
+MODULE_PYTHON_BIN := $(BUILD)/module-python/$(or $(LANE),default)
+# One integration target per terminate module.
+MODULE_TARGETS := batch_job_terminate batch_task_terminate batch_job_schedule_terminate
+module_python_link = @test -n "$(MODULE_PYTHON)" || { echo "ERROR: name the modules' Python: make $@ MODULE_PYTHON=3.9 (or a path)." >&2; exit 1; }; \
+	case "$(MODULE_PYTHON)" in */*) python="$(MODULE_PYTHON)";; *) python=$$(python "$(REPO)/tests/utils/lanes.py" --find-python "$(MODULE_PYTHON)");; esac; \
+	version=$$("$$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	rm -rf "$(MODULE_PYTHON_BIN)" && mkdir -p "$(MODULE_PYTHON_BIN)" && ln -s "$$python" "$(MODULE_PYTHON_BIN)/python$$version"; \
+	echo "Modules run on $$python (Python $$("$$python" --version 2>&1 | cut -d' ' -f2))"
+
+module-units: collection-tree ansible-test-cache ## Unit tests of the modules and module_utils on MODULE_PYTHON (3.9, 3.10)
+	$(call header,ansible-test units on the modules' Python $(MODULE_PYTHON))
+	$(module_python_link)
+	version=$$(ls "$(MODULE_PYTHON_BIN)" | sed 's/^python//'); cd "$(TREE)" && PATH="$(MODULE_PYTHON_BIN):$$PATH" HOME="$(ANSIBLE_TEST_HOME)" \
+	  timeout 1200 ansible-test units --venv --requirements --python $$version $(or $(UNITS_ARGS),tests/unit/plugins/module_utils/ tests/unit/plugins/modules/)
+
+module-integration: collection-tree ansible-test-cache ## One integration target per terminate module, modules on MODULE_PYTHON
+	$(call header,ansible-test integration against the emulator: modules on Python $(MODULE_PYTHON))
+	$(module_python_link)
+	version=$$(ls "$(MODULE_PYTHON_BIN)" | sed 's/^python//'); venv="$(MODULE_PYTHON_BIN)-venv"; \
+	if [ ! -x "$$venv/bin/python" ] || ! cmp -s tests/lanes/module-python.txt "$$venv/module-python.txt"; then \
+	  rm -rf "$$venv" && "$(MODULE_PYTHON_BIN)/python$$version" -m venv "$$venv" && \
+	  "$$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/lanes/module-python.txt && cp tests/lanes/module-python.txt "$$venv/"; fi; \
+	cd "$(TREE)" && HOME="$(ANSIBLE_TEST_HOME)" timeout 1500 python -m tests.emulator run -- \
+	  python tests/integration/run_against_emulator.py --controller origin:python=$(python_version) \
+	  --target "controller:python=$$version@$$venv/bin/python" $(or $(INTEGRATION_ARGS),$(MODULE_TARGETS))
+
+lint: collection-tree ## ansible-lint --profile production, and a plain ansible-lint at the top as pre-commit runs it
 	$(call header,ansible-lint --profile production)
-	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_ROOT)" timeout 600 ansible-lint --profile production
+	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_ROOT)" timeout 600 ansible-lint --offline --profile production
+	$(call header,ansible-lint (no options))
+	timeout 600 ansible-lint
 
 docs-lint: collection-tree ## antsibull-docs lint-collection-docs --plugin-docs
 	$(call header,antsibull-docs lint-collection-docs --plugin-docs)
@@ -149,11 +191,16 @@ changelog-release: venv ## Turn the fragments into a release in changelog.yaml a
 EDA_VENV := $(BUILD)/eda-venv
 EDA_STAMP := $(EDA_VENV)/.requirements.installed
 
+# $(call tool_venv,VENV,REQUIREMENTS,TOOL): the recipe of a tool's venv of its own, from its pinned requirements.
+define tool_venv
+	$(call header,Python environment $(patsubst $(REPO)/%,%,$(1)) for $(3))
+	@rm -rf "$(1)" && "$(PY)" -m venv "$(1)"
+	"$(1)/bin/python" -m pip install --quiet --disable-pip-version-check -r $(2)
+	@touch "$(1)/.requirements.installed"
+endef
+
 $(EDA_STAMP): tests/eda/requirements.txt | venv
-	$(call header,Python environment build/eda-venv for ansible-rulebook)
-	@rm -rf "$(EDA_VENV)" && "$(PY)" -m venv "$(EDA_VENV)"
-	"$(EDA_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/eda/requirements.txt
-	@touch "$@"
+	$(call tool_venv,$(EDA_VENV),tests/eda/requirements.txt,ansible-rulebook)
 
 eda: collection-tree $(EDA_STAMP) ## ansible-rulebook runs the rulebooks of extensions/eda against the emulator (Java 17+)
 	$(call header,Event-Driven Ansible: ansible-rulebook with azure_batch.ops.batch_events against the emulator)
@@ -164,6 +211,9 @@ eda: collection-tree $(EDA_STAMP) ## ansible-rulebook runs the rulebooks of exte
 	  echo "ERROR: ansible-rulebook needs Java 17 or newer from JAVA_HOME or java on PATH, and found $${found:-none} (install one, e.g. apt-get install openjdk-17-jre-headless, or set JAVA_HOME)." >&2; exit 1; fi; \
 	cd "$(TREE)" && JAVA_HOME="$$java_home" PYTHONPATH="$(COLLECTIONS_ROOT)" timeout 900 python -m tests.emulator run -- \
 	  "$(EDA_VENV)/bin/python" -m pytest -p no:cacheprovider -v tests/eda $(PYTEST_ARGS)
+
+eda-schema: collection-tree ## Write extensions/eda/schemas/batch_events.json from the event source's options and docs
+	PYTHONPATH="$(COLLECTIONS_ROOT)" python tests/utils/eda_schema.py
 
 # --- build ---------------------------------------------------------------------------------------
 
@@ -185,6 +235,21 @@ build-check: build ## Install the built tarball into a fresh path and run the de
 	test -f "$$installed/playbooks/demo.yml" || { echo "ERROR: playbooks/demo.yml is not in the tarball" >&2; exit 1; }; \
 	cd "$$scratch" && PYTHONPATH="$(REPO)" timeout 300 python -m tests.emulator run --seed-file "$(REPO)/$(DEMO_SEED)" -- \
 	  python "$(REPO)/tests/utils/run_demo.py" --inventory "$$installed/playbooks/inventory/demo.yml" --playbook "$$installed/playbooks/demo.yml"
+
+# --- galaxy-importer: what Galaxy and Automation Hub run on an upload, in a venv of its own -----------------------
+
+GALAXY_VENV := $(BUILD)/galaxy-venv
+GALAXY_STAMP := $(GALAXY_VENV)/.requirements.installed
+
+$(GALAXY_STAMP): tests/galaxy/requirements.txt | venv
+	$(call tool_venv,$(GALAXY_VENV),tests/galaxy/requirements.txt,galaxy-importer)
+
+galaxy-import: build $(GALAXY_STAMP) ## galaxy-importer on the built tarball (docs, ansible-lint, flake8, tags, changelog); fails on any warning
+	$(call header,galaxy-importer on the built tarball)
+	@tarball=$$(ls "$(DIST)"/azure_batch-ops-*.tar.gz); \
+	PATH="$(GALAXY_VENV)/bin:$$PATH" GALAXY_IMPORTER_CONFIG="$(REPO)/tests/galaxy/galaxy-importer.cfg" \
+	  GALAXY_IMPORTER_ANSIBLE_LOCAL_TMP="$(BUILD)/galaxy-import/tmp" timeout 900 \
+	  "$(GALAXY_VENV)/bin/python" tests/galaxy/check_import.py "$$tarball" "$(BUILD)/galaxy-import"
 
 # --- demo and everything ------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import itertools
 import re
 import threading
 import time
@@ -21,6 +22,12 @@ try:
     from requests.auth import AuthBase
 except ImportError:
     AuthBase = object
+
+try:
+    from ansible.module_utils.secrets import register_secret
+except ImportError:  # ansible-core before 2.22 masks only the no_log arguments
+    def register_secret(value):
+        return value
 
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import BatchError, redact
 
@@ -44,6 +51,12 @@ _AADSTS_LINE = re.compile(r'AADSTS\d+:[^\r\n]*')
 _OUTAGE_STATUS = re.compile(r'\bHTTP Error: (429|5[0-9][0-9])\b')
 # Refresh a bearer token this many seconds before it expires.
 _TOKEN_REFRESH_MARGIN = 300
+
+# A module run registers the signatures it makes for masking (the controller then hides them in any output). A process
+# that signs more requests than this, such as a long-running event source, registers no more of them: the registry
+# keeps every value for the life of the process (about 1 kB each), and a signature authorizes one request for minutes.
+_MAX_REGISTERED_SIGNATURES = 5000
+_signatures_signed = itertools.count()
 
 
 def batch_scope(cloud_environment):
@@ -107,7 +120,10 @@ class SharedKeyAuth(AuthBase):
     def signature(self, method, url, headers):
         digest = hmac.new(self._key, string_to_sign(method, url, headers, self.account_name).encode('utf-8'),
                           hashlib.sha256).digest()
-        return base64.b64encode(digest).decode('ascii')
+        signature = base64.b64encode(digest).decode('ascii')
+        if next(_signatures_signed) < _MAX_REGISTERED_SIGNATURES:
+            register_secret(signature)
+        return signature
 
     def __call__(self, request):
         request.headers['Authorization'] = 'SharedKey %s:%s' % (
@@ -151,7 +167,7 @@ class EntraAuth(AuthBase):
             # An outage of the token endpoint is marked like a Batch endpoint out of reach: worth trying again later.
             raise BatchError('Could not get a Microsoft Entra ID token for scope %s with auth_source %s: %s'
                              % (self.scope, self.source, reason), unreachable=_token_outage(exc))
-        return access.token, access.expires_on
+        return register_secret(access.token), access.expires_on
 
     def __call__(self, request):
         request.headers['Authorization'] = 'Bearer ' + self.token()

@@ -173,9 +173,8 @@ class TerminateRunner:
             resource = self._terminate(target, result, resource)
         # A posted terminate is confirmed by a read even when its answer implies 'completed' (tasks, 204); a completed
         # multi-instance task may still have subtasks running, a completed schedule a job.
-        if self.wait and result['state'] is not None and (
-                result['changed'] or result['state'] not in ('completed', 'deleting')
-                or (result['state'] == 'completed' and _has_parts(resource))):
+        unsettled = result['state'] not in ('completed', 'deleting') or (result['state'] == 'completed' and _has_parts(resource))
+        if self.wait and result['state'] is not None and (result['changed'] or unsettled):
             resource = self._wait(target, result, resource)
         result[target.kind.name] = resource  # as read; build_result converts it only where it is returned
 

@@ -4,6 +4,8 @@ The server certificate is made fresh for each emulator; the CA too, unless the d
 (ca.pem with ca-key.pem) valid for at least another day: an emulator started again with the same state
 directory keeps the CA its users trust."""
 
+from __future__ import annotations
+
 import datetime
 import ipaddress
 import os

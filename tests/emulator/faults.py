@@ -8,6 +8,8 @@ Kinds:
 - ``lost_response``: apply the request, then close the connection without an answer.
 """
 
+from __future__ import annotations
+
 import random
 import re
 import threading

@@ -1,5 +1,7 @@
 """HTTP request/response value objects and the date formats the Batch service uses on the wire."""
 
+from __future__ import annotations
+
 import datetime
 import email.utils
 import json

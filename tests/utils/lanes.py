@@ -1,10 +1,12 @@
 """Run `make test`'s steps on every ansible-core lane and end with one table: lane, ansible-core, Python, what ran, result.
 
-`make test` runs this with the default lane's Python (.venv). Each other lane is a virtual environment in
-.lanes/<lane>/ made from tests/lanes/ansible-core-<lane>.txt (the newest patch of that minor version) with a
-controller Python the lane supports, found on this machine:
+`make test` runs this with the default lane's Python (.venv). Each other lane is a file
+tests/lanes/ansible-core-<lane>.txt (the newest patch of that minor version), whose header names the controller
+Pythons it may use, its steps and, for a lane that runs the modules on another Python, that Python
+(tests/lanes/README.md). Its virtual environment, .lanes/<lane>/, is made with a controller Python the lane
+supports, and the modules' Python is found the same way on this machine:
 
-    PYTHON312=/path/to/python3.12      a variable naming it (PYTHON311, PYTHON312, PYTHON313)
+    PYTHON312=/path/to/python3.12      a variable naming it (PYTHON39, PYTHON312, PYTHON313, ...)
     python3.12 on PATH                 (a broken pyenv shim is tried and passed over)
     python3 on PATH                    when it is that version (Debian 13's python3 is 3.13)
     $PYENV_ROOT/versions/3.12.*        pyenv-built interpreters that are not on PATH
@@ -12,7 +14,7 @@ controller Python the lane supports, found on this machine:
 A lane whose interpreter is not found is not run: its row says what is missing and how to provide it, and a line
 after the table repeats it. Lanes run LANE_JOBS at a time (default 2); each has its own collection tree and its own
 ansible-test home (the Makefile's LANE=), and its steps' output goes to build/lanes/logs/, of which a failed step's
-end is printed. `LANES="2.16 2.21" make test` runs only the lanes named (the default lane is 2.19).
+end is printed. `LANES="2.16 2.22" make test` runs only the lanes named (the default lane is 2.19).
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from dataclasses import dataclass, field
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LOGS = os.path.join(REPO, 'build', 'lanes', 'logs')
-DEFAULT_STEPS = ('sanity', 'units', 'integration', 'lint', 'docs-lint', 'docs', 'changelog-lint', 'build-check', 'eda')
+DEFAULT_STEPS = ('sanity', 'units', 'integration', 'lint', 'docs-lint', 'docs', 'changelog-lint', 'build-check', 'galaxy-import',
+                 'eda')
 FULL_LANE_STEPS = ('sanity', 'units', 'integration', 'demo')
 # Closing lines of pytest and ansible-test worth showing from a step's log, failed or not.
 SUMMARY_LINE = re.compile(r'^(=+ .*\b(passed|failed|errors?)\b.* =+|FATAL: .*|ERROR: .*|Demo (passed|FAILED).*)$')
@@ -48,6 +51,9 @@ class Lane:
     python: str = ''        # the interpreter found for it
     outcome: list = field(default_factory=list)  # (step, passed, seconds)
     missing: str = ''
+    module_python: str = ''  # X.Y the modules run on, when it is not the controller's (module-units, ...)
+    module_python_path: str = ''
+    order: int = 50
 
     @property
     def requirements(self):
@@ -71,15 +77,38 @@ class Lane:
         return done.stdout.split()[-1] if done.returncode == 0 else '?'
 
 
-# Who runs what: AAP 2.5/2.6 execution environments run 2.16, AWX's runs 2.20, 2.21 is the newest on the index;
-# Automation Hub certification asks for sanity on 2.16, 2.18 and 2.20 with Python 3.12. Longest lanes first.
-LANES = (
-    Lane('2.19', ('3.11', '3.12', '3.13'), DEFAULT_STEPS, default=True),
-    Lane('2.16', ('3.12', '3.11'), FULL_LANE_STEPS),
-    Lane('2.21', ('3.13', '3.12'), FULL_LANE_STEPS),
-    Lane('2.18', ('3.12', '3.13', '3.11'), ('sanity',)),
-    Lane('2.20', ('3.12', '3.13'), ('sanity',)),
-)
+# The default lane's interpreters (the Makefile makes .venv with one of them); the other lanes say theirs in
+# tests/lanes/ansible-core-<lane>.txt, in a header of `# key: values` lines (see tests/lanes/README.md).
+DEFAULT_PYTHONS = ('3.11', '3.12', '3.13')
+HEADER = re.compile(r'^# (controller-python|module-python|steps|order): *(.*?) *$', re.M)
+
+
+def default_lane_name():
+    with open(os.path.join(REPO, 'requirements-dev.txt'), encoding='utf-8') as handle:
+        return '.'.join(re.search(r'^ansible-core==(\d+)\.(\d+)', handle.read(), re.M).groups())
+
+
+def lane_from_file(path):
+    name = os.path.basename(path)[len('ansible-core-'):-len('.txt')]
+    with open(path, encoding='utf-8') as handle:
+        header = dict(HEADER.findall(handle.read()))
+    missing = sorted({'controller-python', 'steps'} - set(header))
+    if missing:
+        raise SystemExit('%s names no %s; see tests/lanes/README.md.' % (os.path.relpath(path, REPO), ' and no '.join(missing)))
+    lane = Lane(name, tuple(header['controller-python'].split()), tuple(header['steps'].split()),
+                module_python=header.get('module-python', ''))
+    lane.order = int(header.get('order', '50'))
+    return lane
+
+
+def discover_lanes():
+    """The default lane, then every tests/lanes/ansible-core-<lane>.txt; by `# order:`, then by name."""
+    found = [lane_from_file(path) for path in glob.glob(os.path.join(REPO, 'tests', 'lanes', 'ansible-core-*.txt'))]
+    found.sort(key=lambda lane: (lane.order, [int(part) if part.isdigit() else part for part in re.split(r'[.-]', lane.name)]))
+    return (Lane(default_lane_name(), DEFAULT_PYTHONS, DEFAULT_STEPS, default=True),) + tuple(found)
+
+
+LANES = discover_lanes()
 
 
 def say(text):
@@ -95,6 +124,11 @@ def interpreter_version(path):
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() if done.returncode == 0 else None
+
+
+def interpreter_release(path):
+    done = subprocess.run([path, '--version'], capture_output=True, text=True, check=False)
+    return done.stdout.split()[-1] if done.returncode == 0 and done.stdout.split() else '?'
 
 
 def candidates(version, environ):
@@ -125,6 +159,10 @@ def find_python(versions, environ):
 
 
 def missing_python(lane):
+    if lane.python and lane.module_python:
+        version = lane.module_python
+        return ('no Python %s found for the modules; install one, put python%s on PATH or set PYTHON%s=/path/to/python%s'
+                % (version, version, version.replace('.', ''), version))
     first = lane.pythons[0]
     return ('no %s found (ansible-core %s runs on it); install one, put python%s on PATH or set PYTHON%s=/path/to/python%s'
             % (' or '.join('Python ' + v for v in lane.pythons), lane.name, first, first.replace('.', ''), first))
@@ -132,6 +170,8 @@ def missing_python(lane):
 
 def run_step(lane, step):
     command = ['make', step] + ([] if lane.default else ['LANE=' + lane.name, 'PYTHON=' + lane.python])
+    if lane.module_python_path:
+        command.append('MODULE_PYTHON=' + lane.module_python_path)
     log_path = os.path.join(LOGS, '%s-%s.log' % (lane.name, step))
     started = time.monotonic()
     with open(log_path, 'w', encoding='utf-8') as log:
@@ -166,7 +206,10 @@ def table(lanes):
             rows.append((lane.name, lane.core_version(), '-', 'nothing', 'NOT RUN: ' + lane.missing))
             continue
         ran = ' '.join('%s(%ss)' % (step, seconds) for step, _passed, seconds in lane.outcome)
-        rows.append((lane.name, lane.core_version(), lane.venv_python_version(), ran,
+        python = lane.venv_python_version()
+        if lane.module_python:
+            python += ', modules ' + interpreter_release(lane.module_python_path)
+        rows.append((lane.name, lane.core_version(), python, ran,
                      'FAILED: ' + ', '.join(lane.failed) if lane.failed else 'passed'))
     widths = [max(len(row[column]) for row in rows) for column in range(4)]
     return '\n'.join('  '.join([cell.ljust(width) for cell, width in zip(row, widths)] + [row[4]]) for row in rows)
@@ -186,6 +229,10 @@ def main(environ):
     for lane in lanes:
         if not lane.default:
             lane.python = find_python(lane.pythons, environ) or ''
+        if lane.module_python and (lane.default or lane.python):
+            lane.module_python_path = find_python((lane.module_python,), environ) or ''
+            lane.missing = '' if lane.module_python_path else missing_python(lane)
+        elif not lane.default:
             lane.missing = '' if lane.python else missing_python(lane)
         if lane.missing:
             say('==== lane %s NOT RUN: %s' % (lane.name, lane.missing))
@@ -211,4 +258,11 @@ def main(environ):
 
 
 if __name__ == '__main__':
+    if sys.argv[1:2] == ['--find-python']:
+        # The Makefile's module-* steps: the interpreter of version sys.argv[2] found as for the lanes, or one sentence.
+        FOUND = find_python(sys.argv[2:3], os.environ)
+        if not FOUND:
+            sys.exit('ERROR: ' + missing_python(Lane('', (), (), python='-', module_python=sys.argv[2])) + '.')
+        print(FOUND)
+        sys.exit(0)
     sys.exit(main(os.environ))

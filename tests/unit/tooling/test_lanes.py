@@ -87,11 +87,50 @@ def test_a_failed_step_fails_the_run_and_names_the_lane(monkeypatch, capsys):
 
 
 def test_unknown_lanes_are_refused_in_one_sentence():
-    with pytest.raises(SystemExit, match='LANES names 2.99; the lanes are 2.19, 2.16, 2.21, 2.18, 2.20.'):
+    with pytest.raises(SystemExit, match=r'LANES names 2\.99; the lanes are 2\.19, .*2\.16.*'):
         lanes.selected_lanes({'LANES': '2.16 2.99'})
+
+
+def test_the_lanes_are_the_files_in_tests_lanes():
+    names = [lane.name for lane in lanes.LANES]
+    assert names[0] == '2.19' and lanes.LANES[0].default
+    assert {'2.16', '2.18', '2.20', '2.21', '2.22', '2.19-py3.9', '2.19-py3.10'} <= set(names[1:])
+    assert len(names) == len(set(names))
 
 
 def test_every_lane_is_pinned_to_an_ansible_core_release():
     for lane in lanes.LANES:
         version = lane.core_version()
-        assert version.startswith(lane.name + '.'), (lane.name, version)
+        assert version.startswith(lane.name.split('-')[0] + '.'), (lane.name, version)
+
+
+def test_a_lane_file_says_its_pythons_and_steps(tmp_path):
+    path = tmp_path / 'ansible-core-2.30.txt'
+    path.write_text('# controller-python: 3.15 3.16\n# module-python: 3.9\n# steps: sanity units\n# order: 5\n'
+                    'ansible-core==2.30.0\n')
+    lane = lanes.lane_from_file(str(path))
+    assert (lane.name, lane.pythons, lane.steps, lane.module_python, lane.order) == (
+        '2.30', ('3.15', '3.16'), ('sanity', 'units'), '3.9', 5)
+    path.write_text('ansible-core==2.30.0\n')
+    with pytest.raises(SystemExit, match='names no controller-python and no steps'):
+        lanes.lane_from_file(str(path))
+
+
+def test_a_lane_whose_module_python_is_missing_is_a_loud_row(monkeypatch, capsys):
+    lane = lanes.Lane('2.19-py3.9', (PY_VERSION,), ('module-units',), module_python='3.99')
+    monkeypatch.setattr(lanes, 'LANES', (lane,))
+    monkeypatch.setattr(lanes, 'run_lane', lambda one: pytest.fail('ran a lane without its Python'))
+    monkeypatch.setattr(lanes, 'find_python', lambda versions, environ: None if versions[0] == '3.99' else sys.executable)
+    assert lanes.main({'PATH': ''}) == 0
+    out = capsys.readouterr().out
+    assert 'NOT RUN: no Python 3.99 found for the modules' in out and 'PYTHON399=/path/to/python3.99' in out
+
+
+def test_a_module_python_is_passed_to_make(monkeypatch, tmp_path):
+    calls = []
+    lane = lanes.Lane('2.19-py3.9', ('3.11',), ('module-units',), python='/py311', module_python='3.9',
+                      module_python_path='/py39')
+    monkeypatch.setattr(lanes, 'LOGS', str(tmp_path))
+    monkeypatch.setattr(lanes.subprocess, 'call', lambda command, **kwargs: calls.append(command) or 0)
+    assert lanes.run_step(lane, 'module-units')
+    assert calls == [['make', 'module-units', 'LANE=2.19-py3.9', 'PYTHON=/py311', 'MODULE_PYTHON=/py39']]
