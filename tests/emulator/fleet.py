@@ -27,6 +27,7 @@ import time
 
 from . import Emulator
 from .arm_api import ArmApi, new_subscription_id
+from .process import stop_process
 
 LOCATIONS = ("westeurope", "eastus", "japaneast")
 DEFAULT_QUOTAS = {"dedicatedCoreQuota": 20, "lowPriorityCoreQuota": 100, "poolQuota": 20, "activeJobAndJobScheduleQuota": 100}
@@ -173,13 +174,7 @@ class FleetProcess:  # pylint: disable=too-many-instance-attributes
         return self
 
     def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         shutil.rmtree(self.state_dir, ignore_errors=True)
 
     def __enter__(self):

@@ -20,6 +20,17 @@ from . import _IDENTITY_ENV
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+def stop_process(process):
+    """End an emulator process: SIGTERM, and SIGKILL if it has not ended within 30 s."""
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class RemoteIdentity:
     """The identity endpoints' values (tenant, app, certificates, managed identity, az) as the served emulator wrote them."""
 
@@ -64,13 +75,7 @@ class EmulatorProcess:
         return self
 
     def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         if self._own_dir:
             shutil.rmtree(self.state_dir, ignore_errors=True)
             self._own_dir = False
