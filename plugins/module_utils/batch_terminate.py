@@ -6,15 +6,18 @@
 The runner owns the per-resource results, check mode and waiting; it needs a BatchClient, not Ansible.
 """
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_conditions import conditions_met
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_conditions import conditions_met, parse_time
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import BatchError, describe
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_resources import snake_resource
 
 TERMINATE = 'terminate'
 UNCHANGED = 'unchanged'
 UNCHANGED_WARN = 'unchanged, with a warning'
+# Terminate only when the job's task counts show no active and no running task (if_tasks_complete).
+TERMINATE_IF_TASKS_COMPLETE = 'terminate if its tasks are complete'
 # All that deciding needs (eTag and lastModified predict conditional headers in check mode): what reads of many
 # resources ask for, as their results carry no resource.
 BRIEF_SELECT = 'id,state,eTag,lastModified'
@@ -29,7 +32,7 @@ class ResourceKind:
     """Everything that differs between terminating a job, a task and a job schedule."""
 
     def __init__(self, name, states, conflicts, state_after_terminate, not_found_codes, select,
-                 brief_select=BRIEF_SELECT, wait_select=None):
+                 brief_select=BRIEF_SELECT, wait_select=None, reasons=None):
         self.name = name                # the result key: job, task, job_schedule
         self.title = name.replace('_', ' ')
         self.states = states            # state read -> decision
@@ -40,6 +43,8 @@ class ResourceKind:
         self.brief_select = brief_select  # what reads of many resources ask for
         # What polling for many resources asks for: the state, and what tells whether parts of it may run on.
         self.wait_select = wait_select or brief_select
+        # state -> why a resource in it is left alone; a kind with reasons gives every result a reason.
+        self.reasons = reasons
 
 
 JOB = ResourceKind(
@@ -52,6 +57,17 @@ JOB = ResourceKind(
     not_found_codes=('JobNotFound',),
     select='id,url,eTag,lastModified,creationTime,state,stateTransitionTime,previousState,'
            'previousStateTransitionTime,poolInfo,executionInfo',
+)
+
+# A job terminated only once its tasks are complete: reclaims the active-job quota finished jobs hold. Its brief
+# read has creationTime, which decides about a job without tasks (empty_job_grace).
+JOB_IF_TASKS_COMPLETE = ResourceKind(
+    'job',
+    states=dict(JOB.states, **dict.fromkeys(('active', 'disabling', 'disabled', 'enabling'), TERMINATE_IF_TASKS_COMPLETE)),
+    conflicts=JOB.conflicts, state_after_terminate=JOB.state_after_terminate, not_found_codes=JOB.not_found_codes,
+    select=JOB.select, brief_select=BRIEF_SELECT + ',creationTime',
+    reasons={'terminating': 'the job is already terminating', 'completed': 'the job is already completed',
+             'deleting': 'the job is being deleted'},
 )
 
 TASK = ResourceKind(
@@ -113,9 +129,11 @@ class Target:
 class TerminateRunner:
     """Runs read -> decide -> (check mode: stop) -> terminate -> (wait) for many targets in parallel."""
 
+    action = 'terminate'  # the verb of the request it sends, for messages
+
     def __init__(self, client, check_mode=False, conditions=None, terminate_reason=None, force=False,
                  ignore_missing=False, wait=False, wait_timeout=300, parallel=16, client_request_id=None,
-                 whole_resources=True):
+                 whole_resources=True, empty_job_grace=3600, clock=time.time):
         self.client = client
         self.check_mode = check_mode
         self.conditions = conditions or {}
@@ -127,6 +145,8 @@ class TerminateRunner:
         self.parallel = max(1, parallel)
         self.client_request_id = client_request_id
         self.whole_resources = whole_resources  # False: read only what deciding needs (results for many resources)
+        self.empty_job_grace = empty_job_grace  # seconds a job without tasks is taken to be still filling
+        self.clock = clock
 
     def run(self, targets):
         """One result dict per target, in the order given."""
@@ -143,7 +163,7 @@ class TerminateRunner:
         try:
             self._run(target, result)
         except BatchError as err:
-            self._record_error(target, result, err, 'read' if result['state_before'] is None else 'terminate')
+            self._record_error(target, result, err, 'read' if result['state_before'] is None else self.action)
         return result
 
     def _run(self, target, result):
@@ -163,6 +183,10 @@ class TerminateRunner:
         if decision is None:
             raise BatchError("%s is in state '%s', which this collection does not know; nothing was done"
                              % (target.label().capitalize(), state))
+        if target.kind.reasons is not None:
+            result['reason'] = target.kind.reasons.get(state)
+        if decision == TERMINATE_IF_TASKS_COMPLETE:
+            decision = self._decide_from_task_counts(target, result, resource)
         if decision == UNCHANGED_WARN:
             result['warning'] = "%s is being deleted; it was not terminated." % target.label().capitalize()
         if decision == TERMINATE:
@@ -174,6 +198,28 @@ class TerminateRunner:
                 or (result['state'] == 'completed' and _has_parts(resource))):
             resource = self._wait(target, result, resource)
         result[target.kind.name] = resource  # as read; build_result converts it only where it is returned
+
+    def _decide_from_task_counts(self, target, result, resource):
+        """TERMINATE when Get Task Counts shows no active and no running task (preparing counts as running) and either
+        a task completed or the job is older than empty_job_grace: a workflow engine adds tasks after creating a job."""
+        counts = (self.client.get_task_counts(target.job_id).body or {}).get('taskCounts') or {}
+        result['task_counts'] = counts
+        if counts.get('active', 0) or counts.get('running', 0):
+            result['reason'] = 'tasks are not complete: %d active, %d running' % (counts.get('active', 0),
+                                                                                 counts.get('running', 0))
+            return UNCHANGED
+        if counts.get('completed', 0):
+            result['reason'] = 'all %d tasks are complete' % counts['completed']
+            return TERMINATE
+        created = resource.get('creationTime')
+        age = self.clock() - parse_time(created).timestamp() if created else None
+        if age is None or age < self.empty_job_grace:
+            result['reason'] = ('the job has no tasks and was created %s ago, less than empty_job_grace (%d s)'
+                                % ('%d s' % age if age is not None else 'an unknown time', self.empty_job_grace))
+            return UNCHANGED
+        result['reason'] = 'the job has no tasks and was created %d s ago, more than empty_job_grace (%d s)' % (
+            age, self.empty_job_grace)
+        return TERMINATE
 
     def _terminate(self, target, result, resource):
         if self.check_mode:
@@ -303,8 +349,8 @@ class TerminateRunner:
     def _record_error(self, target, result, err, verb):
         msg = describe(err, '%s %s' % (verb, target.label()))
         if err.outcome_unknown and not result['changed']:
-            msg = msg[:-1] + ('; an answer to the terminate request was lost, so the service may have applied it: '
-                              'read the %s before trying again.' % target.kind.name)
+            msg = msg[:-1] + ('; an answer to the %s request was lost, so the service may have applied it: '
+                              'read the %s before trying again.' % (self.action, target.kind.name))
         result['error'] = dict(err.detail(), msg=msg)
         result['failed'] = True
         result['request_id'] = err.request_id or result['request_id']
@@ -356,8 +402,10 @@ def summarize(results):
     }
 
 
-def build_result(kind, results, single, diff):
-    """The module result for these per-resource results, and the failure sentence if any failed."""
+def build_result(kind, results, single, diff, diff_of=None):
+    """The module result for these per-resource results, and the failure sentence if any failed.
+
+    diff_of(results, single) gives the diff when it shows more than the state."""
     plural = kind.name + 's'
     # Per-item entries stay small (500 full tasks would be most of the result); the resource is returned for one id.
     resources = [item.pop(kind.name, None) for item in results]
@@ -366,7 +414,7 @@ def build_result(kind, results, single, diff):
         item = results[0]
         for key in ('state_before', 'state', 'request_id', 'client_request_id', 'waited', 'wait_seconds'):
             result[key] = item[key]
-        for key in ('subtasks', 'recent_job'):
+        for key in ('subtasks', 'recent_job', 'task_counts', 'reason', 'before', 'after'):
             if key in item:
                 result[key] = item[key]
         result[kind.name] = snake_resource(resources[0])
@@ -375,7 +423,9 @@ def build_result(kind, results, single, diff):
     else:
         result['waited'] = any(item['waited'] for item in results)
         result['wait_seconds'] = max([item['wait_seconds'] for item in results] or [0.0])
-    if diff:
+    if diff and diff_of is not None:
+        result['diff'] = diff_of(results, single)
+    elif diff:
         if single:
             result['diff'] = {'before': {'state': results[0]['state_before']}, 'after': {'state': results[0]['state']}}
         else:
