@@ -167,16 +167,9 @@ class TerminateRunner:
         return result
 
     def _run(self, target, result):
-        resource = target.resource
+        resource = target.resource if target.resource is not None else self._read(target, result)
         if resource is None:
-            try:
-                response = self._get(target)
-            except BatchError as err:
-                if err.status == 404 and err.code in target.kind.not_found_codes:
-                    return self._missing(target, result, err)
-                raise
-            resource = response.body or {}
-            result['request_id'], result['client_request_id'] = response.request_id, response.client_request_id
+            return None  # missing, and ignore_missing is set
         state = resource.get('state')
         result['state_before'] = result['state'] = state
         decision = target.kind.states.get(state)
@@ -198,6 +191,17 @@ class TerminateRunner:
                 or (result['state'] == 'completed' and _has_parts(resource))):
             resource = self._wait(target, result, resource)
         result[target.kind.name] = resource  # as read; build_result converts it only where it is returned
+
+    def _read(self, target, result):
+        """GET the resource; None when it is missing and ignore_missing is set."""
+        try:
+            response = self._get(target)
+        except BatchError as err:
+            if err.status == 404 and err.code in target.kind.not_found_codes:
+                return self._missing(target, result, err)
+            raise
+        result['request_id'], result['client_request_id'] = response.request_id, response.client_request_id
+        return response.body or {}
 
     def _decide_from_task_counts(self, target, result, resource):
         """TERMINATE when Get Task Counts shows no active and no running task (preparing counts as running) and either
@@ -362,7 +366,7 @@ class TerminateRunner:
             select = target.kind.wait_select
         if target.kind is TASK:
             return self.client.get_task(target.job_id, target.task_id, select=select)
-        if target.kind is JOB_SCHEDULE:
+        if target.kind.name == JOB_SCHEDULE.name:  # the schedule's other state tables too
             return self.client.get_job_schedule(target.job_id, select=select)
         return self.client.get_job(target.job_id, select=select)
 
