@@ -32,7 +32,7 @@ class ResourceKind:
     """Everything that differs between terminating a job, a task and a job schedule."""
 
     def __init__(self, name, states, conflicts, state_after_terminate, not_found_codes, select,
-                 brief_select=BRIEF_SELECT, wait_select=None, reasons=None):
+                 brief_select=BRIEF_SELECT, wait_select=None, reasons=None, settled_state='completed', warnings=None):
         self.name = name                # the result key: job, task, job_schedule
         self.title = name.replace('_', ' ')
         self.states = states            # state read -> decision
@@ -45,6 +45,9 @@ class ResourceKind:
         self.wait_select = wait_select or brief_select
         # state -> why a resource in it is left alone; a kind with reasons gives every result a reason.
         self.reasons = reasons
+        self.settled_state = settled_state  # where the action ends: what wait waits for
+        # state -> the warning for a resource left alone in it (the default: being deleted)
+        self.warnings = warnings or {}
 
 
 JOB = ResourceKind(
@@ -181,14 +184,16 @@ class TerminateRunner:
         if decision == TERMINATE_IF_TASKS_COMPLETE:
             decision = self._decide_from_task_counts(target, result, resource)
         if decision == UNCHANGED_WARN:
-            result['warning'] = "%s is being deleted; it was not terminated." % target.label().capitalize()
+            result['warning'] = target.kind.warnings.get(state, "%s is being deleted; it was not terminated.") % (
+                target.label().capitalize())
         if decision == TERMINATE:
             resource = self._terminate(target, result, resource)
         # A posted terminate is confirmed by a read even when its answer implies 'completed' (tasks, 204); a completed
         # multi-instance task may still have subtasks running, a completed schedule a job.
-        if self.wait and result['state'] is not None and (
-                result['changed'] or result['state'] not in ('completed', 'deleting')
-                or (result['state'] == 'completed' and _has_parts(resource))):
+        settled = target.kind.settled_state
+        if self.wait and result['state'] is not None and decision != UNCHANGED_WARN and (
+                result['changed'] or result['state'] not in (settled, 'deleting')
+                or (result['state'] == settled and _has_parts(resource))):
             resource = self._wait(target, result, resource)
         result[target.kind.name] = resource  # as read; build_result converts it only where it is returned
 
@@ -209,8 +214,8 @@ class TerminateRunner:
         counts = (self.client.get_task_counts(target.job_id).body or {}).get('taskCounts') or {}
         result['task_counts'] = counts
         if counts.get('active', 0) or counts.get('running', 0):
-            result['reason'] = 'tasks are not complete: %d active, %d running' % (counts.get('active', 0),
-                                                                                 counts.get('running', 0))
+            result['reason'] = 'tasks are not complete: %d active, %d running' % (
+                counts.get('active', 0), counts.get('running', 0))
             return UNCHANGED
         if counts.get('completed', 0):
             result['reason'] = 'all %d tasks are complete' % counts['completed']
@@ -270,7 +275,7 @@ class TerminateRunner:
             current = self._get(target).body or {}
         except BatchError:
             raise err from None
-        if current.get('state') not in (target.kind.state_after_terminate, 'completed'):
+        if current.get('state') not in (target.kind.state_after_terminate, target.kind.settled_state):
             # Still running; a request the service holds may yet apply, so the outcome stays unknown.
             raise err
         result['changed'] = True
@@ -288,12 +293,12 @@ class TerminateRunner:
                 if err.status == 404 and err.code in target.kind.not_found_codes:
                     return {'id': target.id, 'state': None}, None
                 raise
-            if current.get('state') != 'completed':
+            if current.get('state') != target.kind.settled_state:
                 return current, None
             return current, self._still_running_parts(target, current)
 
         (last, parts), seconds, finished = self.client.wait_for(
-            fetch, lambda pair: pair[0].get('state') in ('completed', None) and _parts_done(pair[1]),
+            fetch, lambda pair: pair[0].get('state') in (target.kind.settled_state, None) and _parts_done(pair[1]),
             self.wait_timeout)
         result['waited'], result['wait_seconds'] = True, round(seconds, 3)
         result['state'] = last.get('state')
@@ -329,9 +334,12 @@ class TerminateRunner:
     def _timeout_message(self, target, last, parts):
         """What still runs when wait_timeout ran out."""
         label = target.label().capitalize()
-        if last.get('state') != 'completed' or not parts:
-            return "%s did not reach state 'completed' within wait_timeout (%s s); it is '%s'" % (
-                label, self.wait_timeout, last.get('state'))
+        if last.get('state') != target.kind.settled_state or not parts:
+            return "%s did not reach state '%s' within wait_timeout (%s s); it is '%s'" % (
+                label, target.kind.settled_state, self.wait_timeout, last.get('state'))
+        if 'task_counts' in parts:
+            return '%s is %s, but after wait_timeout (%s s) %d of its tasks still run' % (
+                label, target.kind.settled_state, self.wait_timeout, parts['task_counts'].get('running', 0))
         if 'recent_job' in parts:
             return "%s is completed, but its job '%s' did not complete within wait_timeout (%s s); it is '%s'" % (
                 label, parts['recent_job']['id'], self.wait_timeout, parts['recent_job']['state'])
@@ -393,6 +401,8 @@ def _parts_done(parts):
         return True
     if 'subtasks' in parts:
         return all(count == 0 for state, count in parts['subtasks'].items() if state != 'completed')
+    if 'task_counts' in parts:
+        return not parts['task_counts'].get('running')
     return parts['recent_job']['state'] in ('completed', None)
 
 

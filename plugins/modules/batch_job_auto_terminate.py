@@ -137,6 +137,24 @@ summary:
   returned: always
   type: dict
   sample: {total: 3, changed: 2, unchanged: 1, failed: 0, missing: 0}
+auth_source_used:
+  description: The credential source used; with O(auth_source=auto) this is the one it picked. Never the secret.
+  returned: always
+  type: str
+  sample: shared_key
+retry_log:
+  description: Every retried request (method, path, status or error, attempt, delay), at verbosity 3 (C(-vvv)) or more.
+  returned: at -vvv
+  type: list
+  elements: dict
+status:
+  description: The HTTP status of the failed request.
+  returned: on failure from the service
+  type: int
+error:
+  description: The Batch error - C(code), C(message) and C(values).
+  returned: on failure from the service
+  type: dict
 diff:
   description: C(before) and C(after) of the two values, in diff mode (by id with many).
   returned: in diff mode
