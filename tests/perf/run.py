@@ -256,9 +256,9 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         for _run in range(options.bulk_repeat):
             prefix = self.unique('reclaim')
             for number in range(jobs):
-                state = 'completed' if number < finished else 'running'
-                self.admin.add_job('%s-%04d' % (prefix, number), tasks=[{'id': 'done', 'state': 'completed'},
-                                                                       {'id': 'last', 'state': state}])
+                tasks = [{'id': 'done', 'state': 'completed'},
+                         {'id': 'last', 'state': 'completed' if number < finished else 'running'}]
+                self.admin.add_job('%s-%04d' % (prefix, number), tasks=tasks)
             extra = {'job_filter': "startswith(id,'%s-') and state eq 'active'" % prefix, 'parallel': options.parallel}
             runs.append(self.run_playbook('reclaim', playbooks.RECLAIM, extra))
             self.expect('reclaim: jobs still active', self.still_active(prefix), jobs - finished)
