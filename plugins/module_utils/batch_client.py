@@ -110,6 +110,25 @@ class BatchClient:
         return self.request('POST', '/jobs/%s/tasks/%s/terminate' % (_segment(job_id), _segment(task_id)),
                             headers=conditions, expected=(204,), client_request_id=client_request_id)
 
+    def get_task_counts(self, job_id):
+        return self.request('GET', '/jobs/%s/taskcounts' % _segment(job_id))
+
+    def patch_job(self, job_id, body, conditions=None, client_request_id=None):
+        return self.request('PATCH', '/jobs/%s' % _segment(job_id), body=body, headers=conditions,
+                            client_request_id=client_request_id)
+
+    def patch_job_schedule(self, job_schedule_id, body, conditions=None, client_request_id=None):
+        return self.request('PATCH', '/jobschedules/%s' % _segment(job_schedule_id), body=body, headers=conditions,
+                            client_request_id=client_request_id)
+
+    def disable_job(self, job_id, disable_tasks, conditions=None, client_request_id=None):
+        return self.request('POST', '/jobs/%s/disable' % _segment(job_id), body={'disableTasks': disable_tasks},
+                            headers=conditions, expected=(202,), client_request_id=client_request_id)
+
+    def enable_job(self, job_id, conditions=None, client_request_id=None):
+        return self.request('POST', '/jobs/%s/enable' % _segment(job_id), headers=conditions, expected=(202,),
+                            client_request_id=client_request_id)
+
     def list_jobs(self, filter_=None, select=None, expand=None, max_results=None):
         return self._list('/jobs', filter_, select, expand, max_results)
 

@@ -75,12 +75,12 @@ class BatchModule:
     def exit(self, **result):
         self.module.exit_json(**dict(self.common_result(), **result))
 
-    def exit_with_results(self, kind, results, single):
-        """Finish a terminate run: warnings, the result (and diff), failed if any resource failed."""
+    def exit_with_results(self, kind, results, single, diff_of=None):
+        """Finish a terminate (or patch) run: warnings, the result (and diff), failed if any resource failed."""
         for item in results:
             if item.get('warning'):
                 self.module.warn(item['warning'])
-        result, failure = build_result(kind, results, single=single, diff=self.diff)
+        result, failure = build_result(kind, results, single=single, diff=self.diff, diff_of=diff_of)
         if failure:
             self.fail(failure, **result)
         self.exit(**result)

@@ -6,15 +6,19 @@
 The runner owns the per-resource results, check mode and waiting; it needs a BatchClient, not Ansible.
 """
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_conditions import predict
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_time import parse_time
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_errors import BatchError, describe
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_resources import snake_resource
 
 TERMINATE = 'terminate'
 UNCHANGED = 'unchanged'
 UNCHANGED_WARN = 'unchanged, with a warning'
+# Terminate only when the job's task counts show no active and no running task (if_tasks_complete).
+TERMINATE_IF_TASKS_COMPLETE = 'terminate if its tasks are complete'
 # All that deciding needs (eTag and lastModified predict conditional headers in check mode): what reads of many
 # resources ask for, as their results carry no resource.
 BRIEF_SELECT = 'id,state,eTag,lastModified'
@@ -29,7 +33,7 @@ class ResourceKind:
     """Everything that differs between terminating a job, a task and a job schedule."""
 
     def __init__(self, name, states, conflicts, state_after_terminate, not_found_codes, select,
-                 brief_select=BRIEF_SELECT, wait_select=None):
+                 brief_select=BRIEF_SELECT, wait_select=None, reasons=None, settled_state='completed', warnings=None):
         self.name = name                # the result key: job, task, job_schedule
         self.title = name.replace('_', ' ')
         self.states = states            # state read -> decision
@@ -40,6 +44,11 @@ class ResourceKind:
         self.brief_select = brief_select  # what reads of many resources ask for
         # What polling for many resources asks for: the state, and what tells whether parts of it may run on.
         self.wait_select = wait_select or brief_select
+        # state -> why a resource in it is left alone; a kind with reasons gives every result a reason.
+        self.reasons = reasons
+        self.settled_state = settled_state  # where the action ends: what wait waits for
+        # state -> the warning for a resource left alone in it (the default: being deleted)
+        self.warnings = warnings or {}
 
 
 JOB = ResourceKind(
@@ -52,6 +61,17 @@ JOB = ResourceKind(
     not_found_codes=('JobNotFound',),
     select='id,url,eTag,lastModified,creationTime,state,stateTransitionTime,previousState,'
            'previousStateTransitionTime,poolInfo,executionInfo',
+)
+
+# A job terminated only once its tasks are complete: reclaims the active-job quota finished jobs hold. Its brief
+# read has creationTime, which decides about a job without tasks (empty_job_grace).
+JOB_IF_TASKS_COMPLETE = ResourceKind(
+    'job',
+    states=dict(JOB.states, **dict.fromkeys(('active', 'disabling', 'disabled', 'enabling'), TERMINATE_IF_TASKS_COMPLETE)),
+    conflicts=JOB.conflicts, state_after_terminate=JOB.state_after_terminate, not_found_codes=JOB.not_found_codes,
+    select=JOB.select, brief_select=BRIEF_SELECT + ',creationTime',
+    reasons={'terminating': 'the job is already terminating', 'completed': 'the job is already completed',
+             'deleting': 'the job is being deleted'},
 )
 
 TASK = ResourceKind(
@@ -117,9 +137,11 @@ class Target:
 class TerminateRunner:
     """Runs read -> decide -> (check mode: stop) -> terminate -> (wait) for many targets in parallel."""
 
+    action = 'terminate'  # the verb of the request it sends, for messages
+
     def __init__(self, client, check_mode=False, conditions=None, terminate_reason=None, force=False,
                  ignore_missing=False, wait=False, wait_timeout=300, parallel=16, client_request_id=None,
-                 whole_resources=True):
+                 whole_resources=True, empty_job_grace=3600, clock=time.time):
         self.client = client
         self.check_mode = check_mode
         self.conditions = conditions or {}
@@ -131,6 +153,8 @@ class TerminateRunner:
         self.parallel = max(1, parallel)
         self.client_request_id = client_request_id
         self.whole_resources = whole_resources  # False: read only what deciding needs (results for many resources)
+        self.empty_job_grace = empty_job_grace  # seconds a job without tasks is taken to be still filling
+        self.clock = clock
 
     def run(self, targets):
         """One result dict per target, in the order given."""
@@ -147,36 +171,68 @@ class TerminateRunner:
         try:
             self._run(target, result)
         except BatchError as err:
-            self._record_error(target, result, err, 'read' if result['state_before'] is None else 'terminate')
+            self._record_error(target, result, err, 'read' if result['state_before'] is None else self.action)
         return result
 
     def _run(self, target, result):
-        resource = target.resource
+        resource = target.resource if target.resource is not None else self._read(target, result)
         if resource is None:
-            try:
-                response = self._get(target)
-            except BatchError as err:
-                if err.status == 404 and err.code in target.kind.not_found_codes:
-                    return self._missing(target, result, err)
-                raise
-            resource = response.body or {}
-            result['request_id'], result['client_request_id'] = response.request_id, response.client_request_id
+            return None  # missing, and ignore_missing is set
         state = resource.get('state')
         result['state_before'] = result['state'] = state
         decision = target.kind.states.get(state)
         if decision is None:
             raise BatchError("%s is in state '%s', which this collection does not know; nothing was done"
                              % (target.label().capitalize(), state))
+        if target.kind.reasons is not None:
+            result['reason'] = target.kind.reasons.get(state)
+        if decision == TERMINATE_IF_TASKS_COMPLETE:
+            decision = self._decide_from_task_counts(target, result, resource)
         if decision == UNCHANGED_WARN:
-            result['warning'] = "%s is being deleted; it was not terminated." % target.label().capitalize()
+            result['warning'] = target.kind.warnings.get(state, "%s is being deleted; it was not terminated.") % (
+                target.label().capitalize())
         if decision == TERMINATE:
             resource = self._terminate(target, result, resource)
         # A posted terminate is confirmed by a read even when its answer implies 'completed' (tasks, 204); a completed
         # multi-instance task may still have subtasks running, a completed schedule a job.
-        unsettled = result['state'] not in ('completed', 'deleting') or (result['state'] == 'completed' and _has_parts(resource))
-        if self.wait and result['state'] is not None and (result['changed'] or unsettled):
+        settled = target.kind.settled_state
+        unsettled = result['state'] not in (settled, 'deleting') or (result['state'] == settled and _has_parts(resource))
+        if self.wait and result['state'] is not None and decision != UNCHANGED_WARN and (result['changed'] or unsettled):
             resource = self._wait(target, result, resource)
         result[target.kind.name] = resource  # as read; build_result converts it only where it is returned
+
+    def _read(self, target, result):
+        """GET the resource; None when it is missing and ignore_missing is set."""
+        try:
+            response = self._get(target)
+        except BatchError as err:
+            if err.status == 404 and err.code in target.kind.not_found_codes:
+                return self._missing(target, result, err)
+            raise
+        result['request_id'], result['client_request_id'] = response.request_id, response.client_request_id
+        return response.body or {}
+
+    def _decide_from_task_counts(self, target, result, resource):
+        """TERMINATE when Get Task Counts shows no active and no running task (preparing counts as running) and either
+        a task completed or the job is older than empty_job_grace: a workflow engine adds tasks after creating a job."""
+        counts = (self.client.get_task_counts(target.job_id).body or {}).get('taskCounts') or {}
+        result['task_counts'] = counts
+        if counts.get('active', 0) or counts.get('running', 0):
+            result['reason'] = 'tasks are not complete: %d active, %d running' % (
+                counts.get('active', 0), counts.get('running', 0))
+            return UNCHANGED
+        if counts.get('completed', 0):
+            result['reason'] = 'all %d tasks are complete' % counts['completed']
+            return TERMINATE
+        created = resource.get('creationTime')
+        age = self.clock() - parse_time(created).timestamp() if created else None
+        if age is None or age < self.empty_job_grace:
+            result['reason'] = ('the job has no tasks and was created %s ago, less than empty_job_grace (%d s)'
+                                % ('%d s' % age if age is not None else 'an unknown time', self.empty_job_grace))
+            return UNCHANGED
+        result['reason'] = 'the job has no tasks and was created %d s ago, more than empty_job_grace (%d s)' % (
+            age, self.empty_job_grace)
+        return TERMINATE
 
     def _terminate(self, target, result, resource):
         if self.check_mode:
@@ -227,7 +283,7 @@ class TerminateRunner:
             current = self._get(target).body or {}
         except BatchError:
             raise err from None
-        if current.get('state') not in (target.kind.state_after_terminate, 'completed'):
+        if current.get('state') not in (target.kind.state_after_terminate, target.kind.settled_state):
             # Still running; a request the service holds may yet apply, so the outcome stays unknown.
             raise err
         result['changed'] = True
@@ -245,12 +301,12 @@ class TerminateRunner:
                 if err.status == 404 and err.code in target.kind.not_found_codes:
                     return {'id': target.id, 'state': None}, None
                 raise
-            if current.get('state') != 'completed':
+            if current.get('state') != target.kind.settled_state:
                 return current, None
             return current, self._still_running_parts(target, current)
 
         (last, parts), seconds, finished = self.client.wait_for(
-            fetch, lambda pair: pair[0].get('state') in ('completed', None) and _parts_done(pair[1]),
+            fetch, lambda pair: pair[0].get('state') in (target.kind.settled_state, None) and _parts_done(pair[1]),
             self.wait_timeout)
         result['waited'], result['wait_seconds'] = True, round(seconds, 3)
         result['state'] = last.get('state')
@@ -285,8 +341,11 @@ class TerminateRunner:
 
     def _still_running(self, target, last, parts):
         """What still runs when wait_timeout ran out."""
-        if last.get('state') != 'completed' or not parts:
+        settled = target.kind.settled_state
+        if last.get('state') != settled or not parts:
             return "it is '%s'" % last.get('state')
+        if 'task_counts' in parts:
+            return "it is %s, but %d of its tasks still run" % (settled, parts['task_counts'].get('running', 0))
         if 'recent_job' in parts:
             return "it is completed, but its job '%s' is '%s'" % (parts['recent_job']['id'], parts['recent_job']['state'])
         running = [subtask for subtask in self.client.list_subtasks(target.job_id, target.task_id,
@@ -306,15 +365,21 @@ class TerminateRunner:
 
     def _record_error(self, target, result, err, verb):
         if isinstance(err, WaitTimeout):
-            # The terminate itself was accepted (or done before): only the wait fell short.
-            done = ('Terminated %s; not completed within' % target.label() if result['changed']
-                    else '%s still runs after' % target.label().capitalize())
+            # The request itself was accepted (or its work done before): only the wait fell short.
+            settled = target.kind.settled_state
+            if not result['changed']:
+                done = '%s %s after' % (target.label().capitalize(),
+                                        'still runs' if self.action == 'terminate' else 'is not %s' % settled)
+            elif self.action == 'terminate':
+                done = 'Terminated %s; not %s within' % (target.label(), settled)
+            else:
+                done = 'Asked to %s %s; not %s within' % (self.action, target.label(), settled)
             msg = '%s wait_timeout (%s s): %s.' % (done, self.wait_timeout, err.message)
         else:
             msg = describe(err, '%s %s' % (verb, target.label()))
         if err.outcome_unknown and not result['changed']:
-            msg = msg[:-1] + ('; an answer to the terminate request was lost, so the service may have applied it: '
-                              'read the %s before trying again.' % target.kind.name)
+            msg = msg[:-1] + ('; an answer to the %s request was lost, so the service may have applied it: '
+                              'read the %s before trying again.' % (self.action, target.kind.name))
         result['error'] = dict(err.detail(), msg=msg)
         result['failed'] = True
         result['request_id'] = err.request_id or result['request_id']
@@ -326,7 +391,7 @@ class TerminateRunner:
             select = target.kind.wait_select
         if target.kind is TASK:
             return self.client.get_task(target.job_id, target.task_id, select=select)
-        if target.kind is JOB_SCHEDULE:
+        if target.kind.name == JOB_SCHEDULE.name:  # the schedule's other state tables too
             return self.client.get_job_schedule(target.job_id, select=select)
         return self.client.get_job(target.job_id, select=select)
 
@@ -353,6 +418,8 @@ def _parts_done(parts):
         return True
     if 'subtasks' in parts:
         return all(count == 0 for state, count in parts['subtasks'].items() if state != 'completed')
+    if 'task_counts' in parts:
+        return not parts['task_counts'].get('running')
     return parts['recent_job']['state'] in ('completed', None)
 
 
@@ -366,8 +433,10 @@ def summarize(results):
     }
 
 
-def build_result(kind, results, single, diff):
-    """The module result for these per-resource results, and the failure sentence if any failed."""
+def build_result(kind, results, single, diff, diff_of=None):
+    """The module result for these per-resource results, and the failure sentence if any failed.
+
+    diff_of(results, single) gives the diff when it shows more than the state."""
     plural = kind.name + 's'
     # Per-item entries stay small (500 full tasks would be most of the result); the resource is returned for one id.
     resources = [item.pop(kind.name, None) for item in results]
@@ -376,7 +445,7 @@ def build_result(kind, results, single, diff):
         item = results[0]
         for key in ('state_before', 'state', 'request_id', 'client_request_id', 'waited', 'wait_seconds'):
             result[key] = item[key]
-        for key in ('subtasks', 'recent_job'):
+        for key in ('subtasks', 'recent_job', 'task_counts', 'reason', 'before', 'after'):
             if key in item:
                 result[key] = item[key]
         result[kind.name] = snake_resource(resources[0])
@@ -385,7 +454,9 @@ def build_result(kind, results, single, diff):
     else:
         result['waited'] = any(item['waited'] for item in results)
         result['wait_seconds'] = max([item['wait_seconds'] for item in results] or [0.0])
-    if diff:
+    if diff and diff_of is not None:
+        result['diff'] = diff_of(results, single)
+    elif diff:
         if single:
             result['diff'] = {'before': {'state': results[0]['state_before']}, 'after': {'state': results[0]['state']}}
         else:

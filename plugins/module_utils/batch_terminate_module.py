@@ -25,34 +25,39 @@ TERMINATE_ARGUMENT_SPEC = dict(
     parallel=dict(type='int', default=16),
 )
 # Options only some kinds have, passed to the runner when the module has them.
-RUNNER_OPTIONS = ('terminate_reason', 'force')
+RUNNER_OPTIONS = ('terminate_reason', 'force', 'empty_job_grace')
 
 
 class TerminateModule:
     """A terminate module: TerminateModule(kind, 'job_id', spec).run(new_target, list_matching, list_label)."""
 
-    def __init__(self, kind, id_option, argument_spec, check=check_id):
+    def __init__(self, kind, id_option, argument_spec, check=check_id, base_spec=None):
         self.kind = kind
         self.check = check  # of one id
         prefix = id_option[:-len('_id')]
         self.id_option, self.ids_option, self.filter_option = id_option, prefix + '_ids', prefix + '_filter'
         choices = (self.id_option, self.ids_option, self.filter_option)
-        self.batch = BatchModule(dict(TERMINATE_ARGUMENT_SPEC, **argument_spec), supports_check_mode=True,
+        base_spec = TERMINATE_ARGUMENT_SPEC if base_spec is None else base_spec
+        self.batch = BatchModule(dict(base_spec, **argument_spec), supports_check_mode=True,
                                  mutually_exclusive=[choices], required_one_of=[choices])
         self.params = self.batch.params
 
-    def run(self, new_target, list_matching, list_label, list_missing_codes=()):
+    def run(self, new_target, list_matching, list_label, list_missing_codes=(), kind=None, runner=None, diff_of=None):
         """Exit the module. new_target(id, resource=None) -> Target; list_matching(filter, select) yields the resources
         the filter option selects; a list error whose code is in list_missing_codes means nothing to do when
-        ignore_missing is set."""
+        ignore_missing is set. kind, when given, is the state table to run instead of the module's own.
+        runner(**shared settings), when given, makes the runner of another operation (PatchRunner); diff_of builds its
+        diff."""
+        self.kind = kind or self.kind
         batch, params = self.batch, self.params
         if params[self.id_option] is not None:
             batch.validate(self.check, self.id_option, params[self.id_option])
         ids = params[self.ids_option]
         ids = batch.validate(check_ids, self.ids_option, ids, self.check) if ids is not None else [params[self.id_option]]
-        batch.validate(check_range, 'wait_timeout', params['wait_timeout'], 1)
+        if 'wait_timeout' in params:
+            batch.validate(check_range, 'wait_timeout', params['wait_timeout'], 1)
         batch.validate(check_range, 'parallel', params['parallel'], 1, 64)
-        conditions = batch.validate(headers_from_options, params)
+        conditions = batch.validate(headers_from_options, params) if runner is None else None
         single = params[self.id_option] is not None  # one id: the result carries the resource itself
 
         if params[self.filter_option] is not None:
@@ -67,9 +72,12 @@ class TerminateModule:
             targets = [new_target(resource_id) for resource_id in ids]
             read_in_bulk(batch.client, targets, params['parallel'])
 
-        runner = TerminateRunner(batch.client, check_mode=batch.check_mode, conditions=conditions,
-                                 ignore_missing=params['ignore_missing'], wait=params['wait'],
-                                 wait_timeout=params['wait_timeout'], parallel=params['parallel'],
-                                 client_request_id=params['client_request_id'], whole_resources=single,
-                                 **{name: params[name] for name in RUNNER_OPTIONS if name in params})
-        batch.exit_with_results(self.kind, runner.run(targets), single=single)
+        shared = dict(check_mode=batch.check_mode, ignore_missing=params['ignore_missing'], parallel=params['parallel'],
+                      client_request_id=params['client_request_id'], whole_resources=single)
+        if runner is None:
+            options = {name: params[name] for name in RUNNER_OPTIONS if name in params}
+            runner = TerminateRunner(batch.client, conditions=conditions, wait=params['wait'],
+                                     wait_timeout=params['wait_timeout'], **dict(shared, **options))
+        else:
+            runner = runner(**shared)
+        batch.exit_with_results(self.kind, runner.run(targets), single=single, diff_of=diff_of)

@@ -45,6 +45,26 @@ options:
       - Terminate the job even if the nodes have not fully processed the termination. Needs O(api_version) 2024-07-01.20.0 or later.
     type: bool
     default: false
+  if_tasks_complete:
+    description:
+      - Terminate only the jobs whose tasks are all complete, to give back the account's active-job quota that finished
+        jobs still hold.
+      - After the usual read, each job that could be terminated costs one Get Task Counts request (in parallel, at most
+        O(parallel) at once); it is terminated only when no task is active and none is running (preparing counts as
+        running).
+      - A job without tasks is terminated only when it was created longer ago than O(empty_job_grace).
+      - Each entry of RV(jobs) then carries C(task_counts) and C(reason).
+      - Task counts "may not always be up to date" (Get Task Counts); a task added after the read is not seen.
+    type: bool
+    default: false
+    version_added: 1.2.0
+  empty_job_grace:
+    description:
+      - With O(if_tasks_complete=true), how many seconds after its creation a job without any task is still taken to be
+        filling (a workflow engine creates a job first and adds its tasks after) and is left alone.
+    type: int
+    default: 3600
+    version_added: 1.2.0
   if_match:
     description:
       - Terminate only if the job's current ETag is exactly this value.
@@ -135,6 +155,13 @@ EXAMPLES = r'''
     job_filter: "state eq 'active' and creationTime lt DateTime'2026-11-01T00:00:00Z'"
     parallel: 32
 
+- name: Give back the active-job quota of jobs whose tasks have all finished
+  azure_batch.ops.batch_job_terminate:
+    batch_url: https://myaccount.westeurope.batch.azure.com
+    job_filter: "state eq 'active'"
+    if_tasks_complete: true
+    empty_job_grace: 7200
+
 - name: Terminate only if nobody changed the job since it was read
   azure_batch.ops.batch_job_terminate:
     batch_url: https://myaccount.westeurope.batch.azure.com
@@ -174,6 +201,18 @@ client_request_id:
   description: The C(client-request-id) of that request.
   returned: when O(job_id) is used
   type: str
+task_counts:
+  description: With O(job_id) and O(if_tasks_complete=true), the job's task counts, when its state allowed terminating it.
+  returned: when O(job_id) and O(if_tasks_complete=true) are used
+  type: dict
+  sample: {active: 0, running: 0, completed: 12, succeeded: 11, failed: 1}
+  version_added: 1.2.0
+reason:
+  description: With O(job_id) and O(if_tasks_complete=true), why the job was or was not terminated.
+  returned: when O(job_id) and O(if_tasks_complete=true) are used
+  type: str
+  sample: 'tasks are not complete: 2 active, 1 running'
+  version_added: 1.2.0
 missing:
   description: True when the job does not exist and O(ignore_missing=true).
   returned: when O(job_id) is used and the job does not exist
@@ -216,6 +255,17 @@ jobs:
     warning:
       description: Why the job was left alone, when that needs attention (for example it is being deleted).
       type: str
+    task_counts:
+      description: With O(if_tasks_complete=true), the job's task counts (C(active), C(running), C(completed),
+        C(succeeded), C(failed)) for a job whose state allowed terminating it.
+      type: dict
+      sample: {active: 0, running: 0, completed: 12, succeeded: 11, failed: 1}
+      version_added: 1.2.0
+    reason:
+      description: With O(if_tasks_complete=true), why the job was or was not terminated.
+      type: str
+      sample: all 12 tasks are complete
+      version_added: 1.2.0
     error:
       description: Why this job failed - C(msg), C(status), C(error.code), C(error.message), C(error.values), C(request_id).
       type: dict
@@ -251,9 +301,9 @@ diff:
   type: dict
 '''
 
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate import JOB, Target
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate import JOB, JOB_IF_TASKS_COMPLETE, Target
 from ansible_collections.azure_batch.ops.plugins.module_utils.batch_terminate_module import TerminateModule
-from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import check_job_id
+from ansible_collections.azure_batch.ops.plugins.module_utils.batch_validation import check_job_id, check_range
 
 ARGUMENT_SPEC = dict(
     job_id=dict(type='str', aliases=['id']),
@@ -261,14 +311,18 @@ ARGUMENT_SPEC = dict(
     job_filter=dict(type='str'),
     terminate_reason=dict(type='str'),
     force=dict(type='bool', default=False),
+    if_tasks_complete=dict(type='bool', default=False),
+    empty_job_grace=dict(type='int', default=3600),
 )
 
 
 def main():
     module = TerminateModule(JOB, 'job_id', ARGUMENT_SPEC, check=check_job_id)
-    module.run(new_target=lambda job_id, resource=None: Target(JOB, job_id, resource=resource),
+    module.batch.validate(check_range, 'empty_job_grace', module.params['empty_job_grace'], 0)
+    kind = JOB_IF_TASKS_COMPLETE if module.params['if_tasks_complete'] else JOB
+    module.run(new_target=lambda job_id, resource=None: Target(kind, job_id, resource=resource),
                list_matching=lambda filter_, select: module.batch.client.list_jobs(filter_, select=select),
-               list_label='list the jobs matching job_filter')
+               list_label='list the jobs matching job_filter', kind=kind)
 
 
 if __name__ == '__main__':

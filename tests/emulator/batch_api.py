@@ -1,4 +1,5 @@
-"""The Batch data-plane routes: get/list jobs, tasks and job schedules, terminate them, list subtasks."""
+"""The Batch data-plane routes: get/list jobs, tasks and job schedules, terminate them, list subtasks; task counts,
+patch, disable and enable of jobs, patch of job schedules."""
 
 import base64
 from urllib.parse import quote, urlencode
@@ -6,6 +7,7 @@ from urllib.parse import quote, urlencode
 from .errors import BEARER_FAILED_MESSAGE, BatchApiError, detail, error_document, query_value_error
 from .odata import (JOB_PROPERTIES, JOB_SCHEDULE_PROPERTIES, SUBTASK_PROPERTIES, TASK_PROPERTIES, ODataError,
                     apply_select, parse_filter, parse_select)
+from .store import DISABLE_TASKS, JOB_PATCH_PROPERTIES, JOB_SCHEDULE_PATCH_PROPERTIES
 from .wire import Response, http_date, iso7, json_response, parse_http_date
 
 # 2025-06-01 is what azure-batch 15.x sends; that the service takes it without ".21.0" is unverified.
@@ -33,14 +35,17 @@ class BatchApi:
         self.base_url = base_url
         self.routes = {
             ("jobs",): {"GET": self.list_jobs},
-            ("jobs", "*"): {"GET": self.get_job},
+            ("jobs", "*"): {"GET": self.get_job, "PATCH": self.patch_job},
             ("jobs", "*", "terminate"): {"POST": self.terminate_job},
+            ("jobs", "*", "disable"): {"POST": self.disable_job},
+            ("jobs", "*", "enable"): {"POST": self.enable_job},
+            ("jobs", "*", "taskcounts"): {"GET": self.get_task_counts},
             ("jobs", "*", "tasks"): {"GET": self.list_tasks},
             ("jobs", "*", "tasks", "*"): {"GET": self.get_task},
             ("jobs", "*", "tasks", "*", "terminate"): {"POST": self.terminate_task},
             ("jobs", "*", "tasks", "*", "subtasksinfo"): {"GET": self.list_subtasks},
             ("jobschedules",): {"GET": self.list_job_schedules},
-            ("jobschedules", "*"): {"GET": self.get_job_schedule},
+            ("jobschedules", "*"): {"GET": self.get_job_schedule, "PATCH": self.patch_job_schedule},
             ("jobschedules", "*", "terminate"): {"POST": self.terminate_job_schedule},
             ("jobschedules", "*", "jobs"): {"GET": self.list_jobs_of_schedule},
         }
@@ -173,6 +178,35 @@ class BatchApi:
     def terminate_task(self, request, job_id, task_id):
         return _accepted(204, self.store.terminate_task(job_id, task_id, self._checker(request, write=True)))
 
+    def get_task_counts(self, request, job_id):
+        """Job - Get Task Counts: TaskCountsResult."""
+        counts, slots = self.store.get_task_counts(job_id)
+        doc = {"odata.metadata": f"{self.base_url()}/$metadata#taskcountsresult/@Element",
+               "taskCounts": counts, "taskSlotCounts": slots}
+        return json_response(200, doc, content_type=ODATA_JSON)
+
+    def patch_job(self, request, job_id):
+        changes = _patch_body(request, JOB_PATCH_PROPERTIES)
+        return _updated(self.store.patch_job(job_id, changes, self._checker(request, write=True)))
+
+    def disable_job(self, request, job_id):
+        body = _object_body(request)
+        disable_tasks = body.get("disableTasks")
+        if disable_tasks is None:
+            raise BatchApiError("MissingRequiredProperty", [detail("PropertyName", "disableTasks")])
+        if disable_tasks not in DISABLE_TASKS:
+            raise BatchApiError("InvalidPropertyValue", [detail("PropertyName", "disableTasks"),
+                                                         detail("PropertyValue", str(disable_tasks))])
+        snapshot = self.store.disable_job(job_id, disable_tasks, self._checker(request, write=True))
+        return _accepted(202, snapshot, "/disable")
+
+    def enable_job(self, request, job_id):
+        return _accepted(202, self.store.enable_job(job_id, self._checker(request, write=True)), "/enable")
+
+    def patch_job_schedule(self, request, schedule_id):
+        changes = _patch_body(request, JOB_SCHEDULE_PATCH_PROPERTIES)
+        return _updated(self.store.patch_job_schedule(schedule_id, changes, self._checker(request, write=True)))
+
     def get_job_schedule(self, request, schedule_id):
         return self._get(request, self.store.get_job_schedule(schedule_id), "jobschedules", JOB_SCHEDULE_PROPERTIES)
 
@@ -255,10 +289,33 @@ class BatchApi:
         return value.lower() == "true"
 
 
-def _accepted(status, snapshot):
-    """The empty answer of a terminate: the resource's new ETag and Last-Modified, and DataServiceId."""
+def _accepted(status, snapshot, action="/terminate"):
+    """The empty answer of a terminate (disable, enable): the resource's new ETag and Last-Modified, and DataServiceId."""
     return Response(status=status, headers=[("ETag", snapshot.etag), ("Last-Modified", http_date(snapshot.modified)),
-                                            ("DataServiceId", snapshot.doc["url"] + "/terminate")])
+                                            ("DataServiceId", snapshot.doc["url"] + action)])
+
+
+def _updated(snapshot):
+    """The answer of a patch: 200, no body (the spec defines none), the new ETag and Last-Modified."""
+    return Response(status=200, headers=[("ETag", snapshot.etag), ("Last-Modified", http_date(snapshot.modified)),
+                                         ("DataServiceId", snapshot.doc["url"])])
+
+
+def _object_body(request):
+    try:
+        body = request.json()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BatchApiError("InvalidRequestBody") from exc
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise BatchApiError("InvalidRequestBody")
+    return body
+
+
+def _patch_body(request, properties):
+    """The properties of a patch body the emulator keeps; others are ignored (the service may refuse unknown ones)."""
+    return {key: value for key, value in _object_body(request).items() if key in properties}
 
 
 def _condition_met(condition, etag, modified):
@@ -273,14 +330,8 @@ def _condition_met(condition, etag, modified):
 
 
 def _terminate_reason(request):
-    try:
-        body = request.json()
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BatchApiError("InvalidRequestBody") from exc
-    if body is None:
-        return None
-    reason = body.get("terminateReason") if isinstance(body, dict) else None
-    if not isinstance(body, dict) or (reason is not None and not isinstance(reason, str)):
+    reason = _object_body(request).get("terminateReason")
+    if reason is not None and not isinstance(reason, str):
         raise BatchApiError("InvalidRequestBody")
     return reason
 

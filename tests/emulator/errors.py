@@ -21,6 +21,12 @@ ERRORS = {
     "JobScheduleCompleted": (409, "The specified job schedule is already in a completed state."),
     "JobScheduleBeingTerminated": (409, "The specified job schedule is being terminated."),
     "JobScheduleBeingDeleted": (409, "The specified job schedule has been marked for deletion and is being garbage collected."),
+    # Codes of the table without a recorded message; texts worded as the others (unverified).
+    "JobNotActive": (409, "The specified job is not in an active state."),
+    "OperationInvalidForCurrentState": (409, "The specified operation is not valid for the current state of the resource."),
+    "JobNotDisabled": (409, "The specified job is not in a disabled state."),
+    "InvalidPropertyValue": (400, "The value provided for one of the properties in the request body is invalid."),
+    "MissingRequiredProperty": (400, "A required property was not specified in the request body."),
     "ConditionNotMet": (412, "The condition specified using HTTP conditional header(s) is not met."),
     "AuthenticationFailed": (403, "Server failed to authenticate the request. "
                                   "Make sure the value of Authorization header is formed correctly including the signature."),

@@ -102,6 +102,7 @@ class Task(_Resource):  # pylint: disable=too-many-instance-attributes
         self.failure_info = None
         self.pool_id = DEFAULT_POOL_ID
         self.subtasks = []  # multi-instance tasks only
+        self.requeue_count = 0  # how often Job - Disable (requeue) put it back to active
 
     def render(self, base_url, job_id):
         url = f"{base_url}/jobs/{quote(job_id, safe='')}/tasks/{quote(self.id, safe='')}"
@@ -128,7 +129,7 @@ class Task(_Resource):  # pylint: disable=too-many-instance-attributes
         if self.failure_info:
             info["failureInfo"] = dict(self.failure_info)
         info["retryCount"] = 0
-        info["requeueCount"] = 0
+        info["requeueCount"] = self.requeue_count
         if self.result:
             info["result"] = self.result
         return info
@@ -146,6 +147,9 @@ class Job(_Resource):  # pylint: disable=too-many-instance-attributes
         self.pending_reason = None
         self.complete_at = None
         self.schedule_id = None  # the job schedule that made this job, if any
+        self.disable_tasks = None  # disableTasks of the last Job - Disable
+        self.settle_at = None  # when disabling becomes disabled, enabling active
+        self.armed_at = None  # when onAllTasksComplete became terminatejob
         self.tasks = {}
 
     def render(self, base_url):

@@ -9,9 +9,9 @@ import re
 import threading
 import time
 
-from .errors import BatchApiError
+from .errors import BatchApiError, detail
 from .resources import Job, JobSchedule, Snapshot, Subtask, Task
-from .wire import etag_for_ticks, parse_iso, ticks
+from .wire import etag_for_ticks, parse_duration, parse_iso, ticks
 
 JOB_STATES = ("active", "disabling", "disabled", "enabling", "terminating", "completed", "deleting")
 TASK_STATES = ("active", "preparing", "running", "completed")
@@ -34,6 +34,22 @@ ENDABLE_JOB_STATES = ("active", "disabling", "disabled", "enabling")
 STARTED_TASK_STATES = ("preparing", "running")
 
 DEFAULT_TERMINATE_REASON = "UserTerminate"
+# terminateReason values the service sets itself (JobExecutionInformation.terminateReason).
+WALL_CLOCK_REASON = "MaxWallClockTimeExpiry"
+ALL_TASKS_COMPLETE_REASON = "AllTasksComplete"
+# Job - Patch and Job - Disable on a job that is ending: the codes Job - Terminate answers. Which code the service
+# gives for these operations is not documented (inferred from the code names).
+JOB_CHANGE_CONFLICTS = dict(JOB_TERMINATE_CONFLICTS)
+# "If you try to disable a Job that is in any state other than active, disabling, or disabled, the request fails
+# with status code 409" (Job_Disable); the code for an enabling job is unverified (JobNotActive from the codes table).
+JOB_DISABLE_CONFLICTS = dict(JOB_TERMINATE_CONFLICTS, enabling="JobNotActive")
+# Job - Enable of a job that is not disabled: codes unverified; an active or enabling job is taken as already enabled.
+JOB_ENABLE_CONFLICTS = dict(JOB_TERMINATE_CONFLICTS, disabling="OperationInvalidForCurrentState")
+DISABLE_TASKS = ("requeue", "terminate", "wait")
+# Job - Patch properties the emulator keeps (JobPatchParameter); poolInfo only while the job is disabled.
+JOB_PATCH_PROPERTIES = ("priority", "maxParallelTasks", "allowTaskPreemption", "onAllTasksComplete", "constraints",
+                        "poolInfo", "metadata")
+JOB_SCHEDULE_PATCH_PROPERTIES = ("schedule", "jobSpecification", "metadata")
 # How a task ended by terminate (its own, or its job's) looks. Unverified: no public recording of a
 # user-terminated task exists. category/code/message follow third-party dumps of real tasks; the exit
 # code is what a killed Linux process reports. A task that never started gets no exitCode.
@@ -122,11 +138,7 @@ class Store:
         """Terminate Job Schedule: the schedule becomes terminating, its active job is terminated, and the schedule
         completes once that job has."""
         with self._lock:
-            schedule = self._schedule(schedule_id)
-            if check:
-                check(schedule.etag, schedule.modified)
-            if schedule.state in JOB_SCHEDULE_TERMINATE_CONFLICTS:
-                raise BatchApiError(JOB_SCHEDULE_TERMINATE_CONFLICTS[schedule.state])
+            schedule = self._changeable_schedule(schedule_id, check)
             now = self.clock()
             schedule.move_to("terminating", now)
             job = self._jobs.get((schedule.recent_job_id or "").lower())
@@ -139,11 +151,7 @@ class Store:
     def terminate_job(self, job_id, reason=None, force=False, check=None):
         """Terminate Job; ``check(etag, modified)`` raises when a conditional header is not met."""
         with self._lock:
-            job = self._job(job_id)
-            if check:
-                check(job.etag, job.modified)
-            if job.state in JOB_TERMINATE_CONFLICTS:
-                raise BatchApiError(JOB_TERMINATE_CONFLICTS[job.state])
+            job = self._changeable_job(job_id, check, JOB_TERMINATE_CONFLICTS)
             self._start_terminating(job, reason, force, self.clock())
             return self._job_snapshot(job)
 
@@ -159,6 +167,83 @@ class Store:
                 raise BatchApiError(TASK_TERMINATE_JOB_CONFLICTS[job.state])
             self._end_task(task, self.clock())
             return self._task_snapshot(job, task)
+
+    def get_task_counts(self, job_id):
+        """Get Task Counts: (taskCounts, taskSlotCounts); preparing tasks count as running (Job_GetTaskCounts)."""
+        with self._lock:
+            job = self._job(job_id)
+            counts = dict.fromkeys(("active", "running", "completed", "succeeded", "failed"), 0)
+            slots = dict(counts)
+            for task in job.tasks.values():
+                names = ["running" if task.state in STARTED_TASK_STATES else task.state]
+                if task.state == "completed":
+                    names.append("succeeded" if task.result == "success" else "failed")
+                for name in names:
+                    counts[name] += 1
+                    slots[name] += int(task.extra.get("requiredSlots", 1))
+            return counts, slots
+
+    def patch_job(self, job_id, changes, check=None):
+        """Job - Patch: replace only the properties given (a given constraints object replaces the old one)."""
+        with self._lock:
+            job = self._changeable_job(job_id, check, JOB_CHANGE_CONFLICTS)
+            _check_job_patch(job, changes)
+            now = self.clock()
+            for key, value in changes.items():
+                job.extra[key] = value
+            if changes.get("onAllTasksComplete") == "terminatejob":
+                job.armed_at = job.armed_at or now
+            self._touch(job, now)
+            self._advance(job)
+            return self._job_snapshot(job)
+
+    def disable_job(self, job_id, disable_tasks, check=None):
+        """Job - Disable: disabling at once; disabled once its running tasks were dealt with as disable_tasks says."""
+        with self._lock:
+            job = self._changeable_job(job_id, check, JOB_DISABLE_CONFLICTS)
+            if job.state in ("disabling", "disabled"):
+                return self._job_snapshot(job)  # unverified: the service may answer 409 here
+            now = self.clock()
+            job.move_to("disabling", now)
+            job.disable_tasks = disable_tasks
+            job.settle_at = now + float(self.config.terminate_delay)
+            for task in job.tasks.values():
+                if task.state not in STARTED_TASK_STATES:
+                    continue
+                if disable_tasks == "terminate":
+                    self._end_task(task, now)
+                elif disable_tasks == "requeue":
+                    task.move_to("active", now)
+                    task.requeue_count += 1
+                    _settle_task(task, now)
+                    self._touch(task, now)
+            self._touch(job, now)
+            return self._job_snapshot(job)
+
+    def enable_job(self, job_id, check=None):
+        """Job - Enable: a disabled job becomes enabling, then active."""
+        with self._lock:
+            job = self._changeable_job(job_id, check, JOB_ENABLE_CONFLICTS)
+            if job.state == "disabled":
+                now = self.clock()
+                job.move_to("enabling", now)
+                job.settle_at = now + float(self.config.terminate_delay)
+                self._touch(job, now)
+            return self._job_snapshot(job)
+
+    def patch_job_schedule(self, schedule_id, changes, check=None):
+        """Job Schedule - Patch: the properties given replace the old ones (a jobSpecification as a whole)."""
+        with self._lock:
+            schedule = self._changeable_schedule(schedule_id, check)
+            spec = changes.get("jobSpecification")
+            if spec is not None and not (isinstance(spec, dict) and isinstance(spec.get("poolInfo"), dict)):
+                # JobSpecification.poolInfo is required; the service's code for its absence is unverified.
+                raise BatchApiError("MissingRequiredProperty", [detail("PropertyName", "poolInfo")])
+            if spec is not None:
+                _check_job_properties(spec)
+            schedule.extra.update(changes)
+            self._touch(schedule, self.clock())
+            return self._schedule_snapshot(schedule)
 
     # -- admin operations -------------------------------------------------------------------------
     def reset(self):
@@ -345,6 +430,23 @@ class Store:
         job.complete_at = now if force else now + float(self.config.terminate_delay)
         self._touch(job, now)
 
+    def _changeable_schedule(self, schedule_id, check):
+        schedule = self._schedule(schedule_id)
+        if check:
+            check(schedule.etag, schedule.modified)
+        if schedule.state in JOB_SCHEDULE_TERMINATE_CONFLICTS:
+            raise BatchApiError(JOB_SCHEDULE_TERMINATE_CONFLICTS[schedule.state])
+        return schedule
+
+    def _changeable_job(self, job_id, check, conflicts):
+        """The job a write names, after its conditional headers and its state's conflict code (code by state)."""
+        job = self._job(job_id)
+        if check:
+            check(job.etag, job.modified)
+        if job.state in conflicts:
+            raise BatchApiError(conflicts[job.state])
+        return job
+
     @staticmethod
     def _task(job, task_id):
         task = job.tasks.get(task_id.lower())
@@ -353,6 +455,8 @@ class Store:
         return task
 
     def _advance(self, job):
+        self._settle_disable(job)
+        self._end_by_itself(job)
         if job.state != "terminating" or job.complete_at is None or self.clock() < job.complete_at:
             return
         when = job.complete_at
@@ -364,6 +468,39 @@ class Store:
         for task in job.tasks.values():
             if task.state in STARTED_TASK_STATES:
                 self._end_task(task, when)
+
+    def _settle_disable(self, job):
+        """disabling -> disabled once due (with disableTasks wait: once no task runs); enabling -> active once due."""
+        now = self.clock()
+        if job.state not in ("disabling", "enabling") or job.settle_at is None or now < job.settle_at:
+            return
+        when = job.settle_at
+        if job.state == "disabling" and job.disable_tasks == "wait":
+            running = [task for task in job.tasks.values() if task.state in STARTED_TASK_STATES]
+            if running:
+                return
+            when = max([when] + [task.state_time for task in job.tasks.values() if task.state == "completed"])
+        job.move_to("disabled" if job.state == "disabling" else "active", when)
+        job.settle_at = None
+        self._touch(job, when)
+
+    def _end_by_itself(self, job):
+        """A job past its constraints.maxWallClockTime, or (onAllTasksComplete terminatejob) an active job whose tasks
+        are all completed, starts terminating at the time that became true. A job with no task has all its tasks
+        complete ("if a Job contains no Tasks, then all Tasks are considered complete", JobAddParameter)."""
+        if job.state not in ENDABLE_JOB_STATES:
+            return
+        now = self.clock()
+        limit = parse_duration((job.extra.get("constraints") or {}).get("maxWallClockTime") or "")
+        if limit is not None and job.creation_time + limit <= now:
+            self._start_terminating(job, WALL_CLOCK_REASON, False, job.creation_time + limit)
+            return
+        if job.state != "active" or job.extra.get("onAllTasksComplete") != "terminatejob":
+            return
+        if any(task.state != "completed" for task in job.tasks.values()):
+            return
+        ends = [task.state_time for task in job.tasks.values()]
+        self._start_terminating(job, ALL_TASKS_COMPLETE_REASON, False, max(ends + [job.armed_at or job.creation_time]))
 
     def _end_task(self, task, when):
         started = task.state in STARTED_TASK_STATES
@@ -409,6 +546,8 @@ class Store:
         extra = _spec_extra(spec, ("id", "state", "tasks", "creationTime", "stateTransitionTime", "previousState",
                                    "terminateReason", "complete_after"))
         job = Job(_spec_id(spec, "job"), _spec_state(spec, JOB_STATES, "job"), _spec_time(spec, "creationTime", now), extra)
+        if job.extra.get("onAllTasksComplete") == "terminatejob":
+            job.armed_at = job.creation_time
         if schedule is not None:
             job.schedule_id = schedule.id
             schedule.recent_job_id = job.id
@@ -445,6 +584,33 @@ class Store:
                     _end_subtask(subtask, task.state_time, terminated=False)
         self._touch(task, task.state_time)
         return task
+
+
+def _check_job_patch(job, changes):
+    """What Job - Patch refuses before it changes anything."""
+    if job.extra.get("onAllTasksComplete", "noaction") == "terminatejob" and changes.get("onAllTasksComplete") == "noaction":
+        # "You may not change the value from terminatejob to noaction ... the HTTP status code is 400" (JobPatchParameter).
+        raise BatchApiError("InvalidPropertyValue", [detail("PropertyName", "onAllTasksComplete"),
+                                                     detail("PropertyValue", "noaction")])
+    if "poolInfo" in changes and job.state != "disabled":
+        # "The Patch Job call will fail if you include the poolInfo element and the Job is not disabled"; the code is
+        # unverified.
+        raise BatchApiError("JobNotDisabled")
+    _check_job_properties(changes)
+
+
+def _check_job_properties(doc):
+    """onAllTasksComplete and constraints.maxWallClockTime of a job or a jobSpecification."""
+    if doc.get("onAllTasksComplete", "noaction") not in ("noaction", "terminatejob"):
+        raise BatchApiError("InvalidPropertyValue", [detail("PropertyName", "onAllTasksComplete"),
+                                                     detail("PropertyValue", str(doc.get("onAllTasksComplete")))])
+    constraints = doc.get("constraints")
+    if constraints is None:
+        return
+    limit = constraints.get("maxWallClockTime") if isinstance(constraints, dict) else None
+    if not isinstance(constraints, dict) or (limit is not None and parse_duration(str(limit)) is None):
+        raise BatchApiError("InvalidPropertyValue", [detail("PropertyName", "maxWallClockTime"),
+                                                     detail("PropertyValue", str(limit))])
 
 
 def _add_unique(registry, resource, kind):

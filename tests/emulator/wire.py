@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import email.utils
 import json
+import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, unquote_plus
 
@@ -56,6 +57,18 @@ def parse_iso(text: str) -> float | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.timezone.utc)
     return moment.timestamp()
+
+
+_DURATION = re.compile(r"\AP(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?\Z")
+
+
+def parse_duration(text: str) -> float | None:
+    """Seconds of an ISO 8601 duration as Batch writes them (.NET TimeSpan: days, hours, minutes, seconds)."""
+    match = _DURATION.match(text or "")
+    if match is None or text == "P":
+        return None
+    days, hours, minutes, seconds = (float(part or 0) for part in match.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
 
 
 def ticks(epoch: float) -> int:

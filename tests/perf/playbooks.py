@@ -109,3 +109,16 @@ JOBS_BY_ID = """\
         ca_path: "{{ ca_path }}"
       check_mode: "{{ check }}"
 """
+
+RECLAIM = """\
+- name: Give back the active-job quota of the jobs whose tasks are complete
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Terminate the matching jobs whose tasks are complete
+      azure_batch.ops.batch_job_terminate:
+        job_filter: "{{ job_filter }}"
+        if_tasks_complete: true
+        parallel: "{{ parallel }}"
+        ca_path: "{{ ca_path }}"
+"""

@@ -12,6 +12,8 @@ It starts the emulator (python -m tests.emulator serve --latency-ms N), then mea
 4. Job schedules terminated with job_schedule_filter, compared the same way.
 5. Tasks and jobs named by id (task_ids, job_ids): the requests each call sends (lists with `id eq` filters,
    then the terminates), check mode, the module process's peak memory, and one job of 10,000 tasks.
+6. Reclaim: batch_job_terminate if_tasks_complete across 1,000 active jobs of which 700 have all tasks complete
+   (one list, one task counts request per job, one terminate per finished job).
 
 It prints the tables as Markdown (tests/perf/README.md keeps a recorded run) and exits 1 when a
 run fails or sends an unexpected number of requests; the speed aims are reported, not enforced.
@@ -245,6 +247,25 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         self.expect('%d tasks: tasks still running' % large, self.still_running(job), 0)
         return report.by_id_table(rows, memory, scale, large, rtt, floor, options.parallel)
 
+    # 6. reclaim ----------------------------------------------------------------------------------
+
+    def reclaim(self, rtt, floor):
+        """Table 6: if_tasks_complete over options.reclaim_jobs active jobs, options.reclaim_finished of them finished."""
+        options, runs = self.options, []
+        jobs, finished = options.reclaim_jobs, options.reclaim_finished
+        for _run in range(options.bulk_repeat):
+            prefix = self.unique('reclaim')
+            for number in range(jobs):
+                tasks = [{'id': 'done', 'state': 'completed'},
+                         {'id': 'last', 'state': 'completed' if number < finished else 'running'}]
+                self.admin.add_job('%s-%04d' % (prefix, number), tasks=tasks)
+            extra = {'job_filter': "startswith(id,'%s-') and state eq 'active'" % prefix, 'parallel': options.parallel}
+            runs.append(self.run_playbook('reclaim', playbooks.RECLAIM, extra))
+            self.expect('reclaim: jobs still active', self.still_active(prefix), jobs - finished)
+            self.expect('reclaim: Batch requests', runs[-1].batch, 1 + jobs + finished)
+            self.expect('reclaim: terminates', runs[-1].posts, finished)
+        return report.reclaim_table(runs, jobs, finished, rtt, floor, options.parallel)
+
     def tasks_by_id(self, job, count, check):
         extra = {'job_id': job, 'ids': ['t%04d' % number for number in range(count)], 'parallel': self.options.parallel,
                  'check': check}
@@ -287,13 +308,16 @@ def parse(arguments):
     parser.add_argument('--few-ids', type=int, default=200, help='task ids of the completed and check-mode runs of table 5')
     parser.add_argument('--job-ids', type=int, default=100, help='active job ids terminated by id in table 5')
     parser.add_argument('--large-job', type=int, default=10000, help='tasks of the one large job of table 5')
-    parser.add_argument('--only', choices=('by-id',), help='run only table 5 (bulk reads by id and scale)')
+    parser.add_argument('--reclaim-jobs', type=int, default=1000, help='active jobs of table 6 (if_tasks_complete)')
+    parser.add_argument('--reclaim-finished', type=int, default=700, help='of those, jobs whose tasks are all complete')
+    parser.add_argument('--only', choices=('by-id', 'reclaim'), help='run only table 5 (bulk reads by id and scale) or 6')
     parser.add_argument('--terminate-delay', type=float, default=1.0, help='seconds a terminated job stays terminating')
     parser.add_argument('--quick', action='store_true', help='small numbers, to check that the benchmark runs')
     options = parser.parse_args(arguments)
     if options.quick:
         options.tasks, options.jobs, options.schedules, options.loop_sample, options.repeat, options.bulk_repeat = 40, 20, 20, 8, 1, 1
         options.few_ids, options.job_ids, options.large_job = 20, 10, 300
+        options.reclaim_jobs, options.reclaim_finished = 50, 35
     return options
 
 
@@ -313,7 +337,10 @@ def main(arguments):
                 for result in (bench.tasks_many(options.tasks), bench.jobs_many(options.jobs),
                                bench.schedules_many(options.schedules)):
                     print(report.many_table(result, rtt, floor), flush=True)
-            print(bench.by_ids(rtt, floor), flush=True)
+            if options.only != 'reclaim':
+                print(bench.by_ids(rtt, floor), flush=True)
+            if options.only in (None, 'reclaim'):
+                print(bench.reclaim(rtt, floor), flush=True)
             print(report.load_line(started))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

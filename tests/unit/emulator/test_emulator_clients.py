@@ -1,13 +1,18 @@
 """Real clients against the emulator: the azure-batch SDK with Shared Key, and Bearer tokens."""
 
+from datetime import timedelta
+
 import pytest
 
 azure_batch = pytest.importorskip("azure.batch")
 # pylint: disable=wrong-import-position
-from azure.batch.models import BatchJobState, BatchTaskState  # noqa: E402
+from azure.batch.models import (BatchJobConstraints, BatchJobDisableOptions, BatchJobScheduleUpdateOptions,  # noqa: E402
+                                BatchJobState, BatchJobUpdateOptions, BatchTaskState)
+from azure.core import MatchConditions  # noqa: E402
 from azure.batch.models._models import BatchJobTerminateOptions  # noqa: E402
 from azure.core.credentials import AccessToken, AzureNamedKeyCredential  # noqa: E402
-from azure.core.exceptions import ClientAuthenticationError, ResourceExistsError, ResourceNotFoundError  # noqa: E402
+from azure.core.exceptions import (ClientAuthenticationError, ResourceExistsError, ResourceModifiedError,  # noqa: E402
+                                   ResourceNotFoundError)
 
 
 @pytest.fixture(name="client")
@@ -73,3 +78,37 @@ def test_bearer_tokens(emu, http):
     expired = azure_batch.BatchClient(emu.url, _StaticToken(emu.admin.token(expires_in=-10)), connection_verify=emu.ca_path)
     with pytest.raises(ClientAuthenticationError):
         expired.get_job("job-1")
+
+
+def test_sdk_task_counts_update_disable_and_enable(client, emu):
+    counts = client.get_job_task_counts("sdk-job")
+    assert (counts.task_counts.active, counts.task_counts.running, counts.task_counts.completed) == (1, 1, 0)
+    assert counts.task_slot_counts.running == 1
+    etag = client.get_job("sdk-job").etag
+    with pytest.raises(ResourceModifiedError):
+        client.update_job("sdk-job", BatchJobUpdateOptions(all_tasks_complete_mode="terminatejob"), etag='"0x1"',
+                          match_condition=MatchConditions.IfNotModified)
+    client.update_job("sdk-job", BatchJobUpdateOptions(all_tasks_complete_mode="terminatejob",
+                                                       constraints=BatchJobConstraints(max_wall_clock_time=timedelta(hours=2))),
+                      etag=etag, match_condition=MatchConditions.IfNotModified)
+    job = client.get_job("sdk-job")
+    assert job.all_tasks_complete_mode == "terminatejob" and job.constraints.max_wall_clock_time == timedelta(hours=2)
+    emu.admin.config(terminate_delay=0.05)
+    client.begin_disable_job("sdk-job", BatchJobDisableOptions(disable_tasks="requeue"), polling_interval=0.05).result(timeout=10)
+    assert client.get_job("sdk-job").state == BatchJobState.DISABLED
+    assert client.get_task("sdk-job", "task-a").state == BatchTaskState.ACTIVE
+    client.begin_enable_job("sdk-job", polling_interval=0.05).result(timeout=10)
+    assert client.get_job("sdk-job").state == BatchJobState.ACTIVE
+
+
+def test_sdk_updates_a_schedules_job_specification(client, emu):
+    emu.admin.add_job_schedule("sdk-schedule")
+    schedule = client.get_job_schedule("sdk-schedule")
+    spec = schedule.job_specification
+    spec.all_tasks_complete_mode = "terminatejob"
+    spec.constraints = BatchJobConstraints(max_wall_clock_time=timedelta(minutes=90))
+    client.update_job_schedule("sdk-schedule", BatchJobScheduleUpdateOptions(job_specification=spec),
+                               etag=schedule.etag, match_condition=MatchConditions.IfNotModified)
+    spec = client.get_job_schedule("sdk-schedule").job_specification
+    assert spec.all_tasks_complete_mode == "terminatejob" and spec.constraints.max_wall_clock_time == timedelta(minutes=90)
+    assert spec.pool_info.pool_id

@@ -19,8 +19,9 @@ CONNECTION = {'AZURE_BATCH_ENDPOINT': 'https://myaccount.westeurope.batch.azure.
               'AZURE_BATCH_ACCESS_KEY': 'a2V5'}
 
 
-def test_the_two_rulebooks_ship():
-    assert [path.name for path in RULEBOOKS] == ['terminate_overdue.yml', 'terminate_pipeline_on_failure.yml']
+def test_the_rulebooks_ship():
+    assert [path.name for path in RULEBOOKS] == ['terminate_overdue.yml', 'terminate_pipeline_on_failure.yml',
+                                                 'terminate_when_tasks_complete.yml']
 
 
 @pytest.mark.parametrize('path', RULEBOOKS, ids=lambda path: path.stem)
