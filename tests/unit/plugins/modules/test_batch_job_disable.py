@@ -51,7 +51,7 @@ def test_disable_wait_times_out_while_a_task_runs(run_module, emulator, job):
     job_id = job()
     result = run_module(module, job_id=job_id, disable_tasks='wait', wait=True, wait_timeout=1)
     assert result['failed'] is True and result['changed'] is True
-    assert "did not reach state 'disabled'" in result['msg'] and result['state'] == 'disabling'
+    assert "not disabled within wait_timeout (1 s): it is 'disabling'" in result['msg'] and result['state'] == 'disabling'
     emulator.admin.set_task_state(job_id, 'run', 'completed')
     assert run_module(module, job_id=job_id, wait=True, wait_timeout=30)['state'] == 'disabled'
 
