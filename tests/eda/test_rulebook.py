@@ -130,6 +130,18 @@ def wait_until(check, run, timeout=STARTUP):
     pytest.fail('Not seen within %d s; ansible-rulebook said:\n%s' % (timeout, run.output()[-6000:]))
 
 
+def wait_until_quiet(run):
+    """ansible-rulebook runs the actions of one ruleset one after another: wait until none has run for a while."""
+    quiet_since = [time.monotonic()]
+
+    def quiet():
+        if run.actions_running():
+            quiet_since[0] = time.monotonic()
+        return time.monotonic() - quiet_since[0] > QUIET
+
+    wait_until(quiet, run, 180)
+
+
 def job_states(admin, prefix):
     return {job['id']: job['state'] for job in admin.jobs() if job['id'].startswith(prefix)}
 
@@ -196,15 +208,7 @@ def test_pipeline_rulebook_acts_once_and_not_on_its_own_terminations(emulator, r
     wait_until(lambda: any(entry['path'] == '/jobs/%sencode/tasks' % prefix for entry in admin.requests()
                            if entry['seq'] > last_terminate(admin, prefix)), run, 60)
     wait_until(lambda: run.output().count("'code': 'TaskEnded'") >= 2, run, 60)  # the terminated tasks' events
-    # ansible-rulebook runs the actions of one ruleset one after another: wait until none has run for a while.
-    quiet_since = [time.monotonic()]
-
-    def quiet():
-        if run.actions_running():
-            quiet_since[0] = time.monotonic()
-        return time.monotonic() - quiet_since[0] > QUIET
-
-    wait_until(quiet, run, 180)
+    wait_until_quiet(run)
     output = run.output()
     run.stop()
     assert terminates(admin, prefix) == ['/jobs/%sencode/terminate' % prefix, '/jobs/%spublish/terminate' % prefix], output[-4000:]
@@ -240,3 +244,37 @@ def test_the_source_ends_with_one_sentence(emulator, rulebook, variables, key, s
     assert emulator['key'] not in output and (key is None or key not in output)
     assert 'Traceback' not in output, output[-4000:]
     assert ' - DEBUG - ' in output  # -vv took effect
+
+
+def test_terminate_when_tasks_complete_ends_a_job_only_after_its_last_task(emulator, rulebook):
+    """Jobs that stay active after their tasks (onAllTasksComplete noaction) give their quota back: each completed
+    task runs batch_job_terminate with if_tasks_complete, which terminates the job only when its task counts show no
+    active and no running task. The job that still has a queued task is left alone."""
+    admin = emulator['admin']
+    prefix = 'reclaim-2026-12-'
+    admin.add_job(prefix + 'done', 'active', tasks=[{'id': 'a', 'state': 'running'}, {'id': 'b', 'state': 'running'}])
+    admin.add_job(prefix + 'queued', 'active', tasks=[{'id': 'a', 'state': 'running'}, {'id': 'b', 'state': 'active'}])
+    run = rulebook('terminate_when_tasks_complete', {
+        'batch_poll_interval': 1, 'batch_job_filter': "startswith(id,'%s') and state eq 'active'" % prefix,
+        'batch_url': emulator['url'], 'batch_ca_path': emulator['ca']}, connection_in_vars=True)
+    wait_until(lambda: any(entry['path'] == '/jobs/%squeued/tasks' % prefix for entry in admin.requests()), run)
+
+    def counted(job):
+        return len([entry for entry in admin.requests() if entry['path'] == '/jobs/%s%s/taskcounts' % (prefix, job)])
+
+    # One task of each job completes: both jobs still have work, so both are read and neither is terminated.
+    admin.set_task_state(prefix + 'done', 'a', 'completed', result='success', exitCode=0)
+    admin.set_task_state(prefix + 'queued', 'a', 'completed', result='success', exitCode=0)
+    wait_until(lambda: counted('done') >= 1 and counted('queued') >= 1, run)
+    assert terminates(admin, prefix) == [], run.output()[-4000:]
+    # The last task of one job completes: that job, and only it, is terminated.
+    admin.set_task_state(prefix + 'done', 'b', 'completed', result='success', exitCode=0)
+    wait_until(lambda: terminates(admin, prefix) == ['/jobs/%sdone/terminate' % prefix], run)
+    wait_until(lambda: job_states(admin, prefix)[prefix + 'done'] == 'completed', run, 60)
+    wait_until_quiet(run)
+    output = run.output()
+    run.stop()
+    assert terminates(admin, prefix) == ['/jobs/%sdone/terminate' % prefix], output[-4000:]
+    assert job_states(admin, prefix) == {prefix + 'done': 'completed', prefix + 'queued': 'active'}
+    assert emulator['client'].get_job(prefix + 'done').body['executionInfo']['terminateReason'] == 'AllTasksComplete'
+    assert emulator['key'] not in output
