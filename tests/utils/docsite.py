@@ -14,6 +14,7 @@ import ast
 import glob
 import html.parser
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -120,6 +121,17 @@ def gather_sources(repo, collections_root, src):
     env_page = os.path.join(src, 'collection', 'environment_variables.rst')
     with open(env_page, encoding='utf-8') as page:
         plugin_entries = envvar_blocks(page.read())
+    # Plugin pages link ansible-core's own variables that antsibull-docs does not always index (which ones depends
+    # on the ansible-core release); each gets an entry pointing to Ansible's configuration settings.
+    with open(os.path.join(src, 'ansible_links.rst'), encoding='utf-8') as page:
+        defined = set(envvar_blocks(page.read())) | set(plugin_entries)
+    for path in glob.glob(os.path.join(src, 'collection', '*.rst')):
+        with open(path, encoding='utf-8') as page:
+            for name in re.findall(r':envvar:`([A-Za-z0-9_\\]+)`', page.read()):
+                name = name.replace('\\', '')
+                if name not in defined:
+                    defined.add(name)
+                    plugin_entries[name] = ['    A setting of ansible-core itself; see :ref:`ansible_configuration_settings`.']
     with open(env_page, 'w', encoding='utf-8') as page:
         page.write(environment_variables_page(repo, plugin_entries))
     with open(os.path.join(src, 'collection', 'playbooks.rst'), 'w', encoding='utf-8') as page:
