@@ -167,7 +167,7 @@ groups:
 compose:
   low_job_quota: active_job_and_job_schedule_quota < 50
 
-# Then: ansible-playbook -i inventory/prod.batch_accounts.yml azure_batch.ops.fleet_stop -e hosts=location_westeurope ...
+# Then: ansible-playbook -i inventory/prod.batch_accounts.yml azure_batch.ops.fleet_stop -e batch_hosts=location_westeurope ...
 '''
 
 import fnmatch
@@ -266,9 +266,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if plan.source == 'shared_key':
                 raise InputError('The %s credential is a Batch Shared Key, which Azure Resource Manager does not accept; '
                                  'use a Microsoft Entra ID credential.' % plan.used)
-            check_files({'ca_path': plan.verify if isinstance(plan.verify, str) else None,
-                         'client_certificate_path': plan.values.get('client_certificate_path'),
-                         'federated_token_file': plan.values.get('federated_token_file')})
+            check_files(plan.files())
         except (CredentialError, InputError) as err:
             raise AnsibleParserError(str(err)) from None
         if plan.verify is False:

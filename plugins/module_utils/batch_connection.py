@@ -60,9 +60,7 @@ def check_connection(params, environ=None):
     if credentials.values.get('batch_account_name'):
         # Sent in the Authorization header (SharedKey <name>:<signature>).
         check_header_value('batch_account_name', credentials.values['batch_account_name'])
-    check_files({'ca_path': credentials.verify if isinstance(credentials.verify, str) else None,
-                 'client_certificate_path': credentials.values.get('client_certificate_path'),
-                 'federated_token_file': credentials.values.get('federated_token_file')})
+    check_files(credentials.files())
     return batch_url, credentials
 
 

@@ -89,6 +89,12 @@ class CredentialPlan:
         """The auth source reported to the user: the file when the credential came from one."""
         return self.origin or self.source
 
+    def files(self):
+        """The files this credential reads, by option name (None where it reads none), for check_files."""
+        return {'ca_path': self.verify if isinstance(self.verify, str) else None,
+                'client_certificate_path': self.values.get('client_certificate_path'),
+                'federated_token_file': self.values.get('federated_token_file')}
+
     def build(self, scope=None):
         """The requests auth object; `scope` names another resource than Batch (the inventory plugin's ARM)."""
         if self.source == 'shared_key':
